@@ -1,0 +1,18 @@
+"""stlib: neural style transfer for teaching.
+
+Images inside stlib are float32 tensors of shape [1, H, W, 3], RGB, values in [0, 1].
+See DESIGN.md (shared with the course) for the module plan; the modules are imported lazily
+so that ``import stlib`` stays cheap and does not start TensorFlow.
+"""
+
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+_SUBMODULES = ("settings", "images", "colour", "data", "weights", "vgg", "losses", "gatys", "cli")
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return import_module(f"stlib.{name}")
+    raise AttributeError(f"module 'stlib' has no attribute {name!r}")
