@@ -1,0 +1,92 @@
+r"""The loss terms of neural style transfer, as plain functions of feature maps.
+
+One normalisation of the Gram matrix is used throughout stlib: for a feature map F of one image
+with M = H * W positions and N channels (shape [H, W, N], flattened to [M, N]),
+
+.. math::  G = \frac{1}{M} F^\top F \qquad (N \times N)
+
+the mean over positions of the outer products of feature vectors: it does not grow with the image
+size, so a style weight means the same at 256 px and at 1024 px. The published losses are
+recovered with constant factors, which the presets of ``stlib.gatys`` carry as weights:
+
+* Gatys et al. 2016: :math:`E_l = \frac{1}{4 N_l^2 M_l^2}\sum (G^{raw} - A^{raw})^2
+  = \tfrac14 \operatorname{mean}\big((G - A)^2\big)`, with :math:`G^{raw} = F^\top F = M G`.
+* TensorFlow's tutorial: exactly :math:`\operatorname{mean}((G - A)^2)`.
+* jcjohnson/neural-style: Gram divided by :math:`N M`, i.e. :math:`\operatorname{mean}((G - A)^2) / N^2`.
+
+Every function takes a batch: features [B, H, W, N], images [B, H, W, 3]; losses are summed over
+the batch (B is 1 in practice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import tensorflow as tf
+
+CONTENT_REDUCTIONS = ("mean", "sum")
+TV_KINDS = ("l1", "squared")
+
+
+def gram_matrix(features: tf.Tensor) -> tf.Tensor:
+    """[B, H, W, N] feature maps -> [B, N, N] Gram matrices :math:`F^\\top F / (H W)`."""
+    shape = tf.shape(features)
+    positions = shape[1] * shape[2]
+    flat = tf.reshape(features, [shape[0], positions, shape[3]])
+    return tf.matmul(flat, flat, transpose_a=True) / tf.cast(positions, features.dtype)
+
+
+def content_loss(features: tf.Tensor, target: tf.Tensor, reduction: str = "mean") -> tf.Tensor:
+    r"""Squared distance between feature maps, [B, H, W, N] each -> scalar.
+
+    ``"mean"``: :math:`\operatorname{mean}((F - P)^2)` (TensorFlow tutorial, neural-style);
+    ``"sum"``: :math:`\sum (F - P)^2` (Gatys et al. 2016 write :math:`\tfrac12\sum`; the preset
+    puts the 1/2 into the weight).
+    """
+    squared = tf.square(features - target)
+    if reduction == "mean":
+        return tf.reduce_mean(squared)
+    if reduction == "sum":
+        return tf.reduce_sum(squared)
+    raise ValueError(f"unknown content reduction {reduction!r}; choose from {', '.join(CONTENT_REDUCTIONS)}")
+
+
+def style_layer_loss(gram: tf.Tensor, target_gram: tf.Tensor) -> tf.Tensor:
+    """Mean squared difference of Gram matrices, [B, N, N] each -> scalar :math:`\\operatorname{mean}((G - A)^2)`."""
+    return tf.reduce_mean(tf.square(gram - target_gram))
+
+
+def style_loss(
+    features: Mapping[str, tf.Tensor],
+    target_grams: Mapping[str, tf.Tensor],
+    layer_weights: Mapping[str, float],
+) -> tf.Tensor:
+    r""":math:`\sum_l w_l \operatorname{mean}((G_l - A_l)^2)` over the layers of ``layer_weights``.
+
+    features: {layer: [B, H, W, N]}; target_grams: {layer: [1, N, N] or [B, N, N]}.
+    """
+    missing = [name for name in layer_weights if name not in features or name not in target_grams]
+    if missing:
+        raise KeyError(f"style layers {missing} have no features or no target Gram matrix")
+    terms = [
+        weight * style_layer_loss(gram_matrix(features[name]), target_grams[name])
+        for name, weight in layer_weights.items()
+    ]
+    return tf.add_n(terms)
+
+
+def total_variation(images: tf.Tensor, kind: str = "l1") -> tf.Tensor:
+    r"""Total variation of [B, H, W, 3] images -> scalar, summed over pixels, channels and batch.
+
+    ``"l1"``: :math:`\sum |x_{i+1,j} - x_{i,j}| + \sum |x_{i,j+1} - x_{i,j}|`, the same as
+    ``tf.image.total_variation`` (used by TensorFlow's tutorial);
+    ``"squared"``: :math:`\sum (x_{i+1,j} - x_{i,j})^2 + \sum (x_{i,j+1} - x_{i,j})^2`, smooth
+    everywhere (the form of neural-style's TV term).
+    """
+    down = images[:, 1:, :, :] - images[:, :-1, :, :]
+    across = images[:, :, 1:, :] - images[:, :, :-1, :]
+    if kind == "l1":
+        return tf.reduce_sum(tf.abs(down)) + tf.reduce_sum(tf.abs(across))
+    if kind == "squared":
+        return tf.reduce_sum(tf.square(down)) + tf.reduce_sum(tf.square(across))
+    raise ValueError(f"unknown total variation kind {kind!r}; choose from {', '.join(TV_KINDS)}")

@@ -1,0 +1,158 @@
+"""VGG19 feature extractor: the named layers that the style-transfer losses compare.
+
+    features = VGGFeatures(["block4_conv2", "relu1_1"], pooling="avg")
+    maps = features(image)            # image: [B, H, W, 3] RGB in [0, 1]
+    maps["block4_conv2"].shape        # [B, H/8, W/8, 512]
+
+Layers are named as in Keras (``block4_conv2``) or as in the papers and Caffe/Torch code
+(``relu4_2`` or ``conv4_2``: the Keras convolution layers include their ReLU, so all three name
+the same rectified feature map; ``pool3`` names ``block3_pool``). The network is truncated after
+the deepest layer asked for, so asking only for ``relu1_1`` costs one convolution, not sixteen.
+Max pooling (ImageNet training) or average pooling (Gatys et al. 2016 found it gives smoother
+results) can be chosen. Caffe preprocessing (RGB->BGR, 0..255, ImageNet mean subtracted) happens
+inside, so callers always pass stlib images.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+# The VGG19 "notop" layers in forward order: the convolutions of each block, then its pooling.
+_BLOCK_CONVOLUTIONS = (2, 2, 4, 4, 4)
+LAYERS: tuple[str, ...] = tuple(
+    name
+    for block, count in enumerate(_BLOCK_CONVOLUTIONS, start=1)
+    for name in [f"block{block}_conv{i}" for i in range(1, count + 1)] + [f"block{block}_pool"]
+)
+CONV_LAYERS: tuple[str, ...] = tuple(name for name in LAYERS if "_conv" in name)
+CHANNELS: dict[str, int] = {
+    name: (64, 128, 256, 512, 512)[int(name[5]) - 1] for name in LAYERS
+}
+# How many 2x2 poolings lie before each layer: its feature map is H / 2**k by W / 2**k.
+DOWNSAMPLING: dict[str, int] = {
+    name: int(name[5]) - 1 + (1 if name.endswith("pool") else 0) for name in LAYERS
+}
+
+# ImageNet channel means in BGR order, on the 0..255 scale (the Caffe VGG preprocessing).
+IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
+
+_ALIAS = re.compile(r"^(?:relu|conv)(\d)_(\d)$|^pool(\d)$")
+
+
+def canonical_layer(name: str) -> str:
+    """The Keras name of a VGG19 layer given as ``block3_conv1``, ``relu3_1``, ``conv3_1`` or ``pool3``."""
+    if name in LAYERS:
+        return name
+    match = _ALIAS.match(name)
+    if match:
+        block, index, pool_block = match.groups()
+        candidate = f"block{pool_block}_pool" if pool_block else f"block{block}_conv{index}"
+        if candidate in LAYERS:
+            return candidate
+    raise ValueError(
+        f"unknown layer {name!r}; choose from {', '.join(LAYERS)} "
+        "(or the aliases reluX_Y / convX_Y / poolX)"
+    )
+
+
+def preprocess(images: tf.Tensor) -> tf.Tensor:
+    """Caffe-style VGG input: [B, H, W, 3] RGB in [0, 1] -> [B, H, W, 3] BGR, 0..255, mean subtracted.
+
+    Equal to ``keras.applications.vgg19.preprocess_input(255 * images)``.
+    """
+    bgr = tf.reverse(tf.cast(images, tf.float32), axis=[-1]) * 255.0
+    return bgr - tf.constant(IMAGENET_MEAN_BGR, dtype=tf.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def _pretrained_vgg19(weights: str | None) -> keras.Model:
+    """The Keras VGG19 convolutional base, loaded once per process and weights source."""
+    return keras.applications.VGG19(include_top=False, weights=weights, input_shape=(None, None, 3))
+
+
+def _weights_source(weights: str | Path | None) -> str | None:
+    if weights is None:
+        return None  # random initialisation: for tests of shapes and plumbing only
+    if weights == "imagenet":
+        from stlib.weights import vgg19_weights_path
+
+        return str(vgg19_weights_path())
+    path = Path(weights)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"VGG19 weights file {str(weights)!r} does not exist; pass 'imagenet', None or a .h5 path"
+        )
+    return str(path)
+
+
+class VGGFeatures:
+    """Maps images to the feature maps of named VGG19 layers.
+
+    Args:
+        layers: layer names in any accepted spelling; the output dict is keyed by these spellings.
+        pooling: ``"max"`` (as trained) or ``"avg"`` (Gatys et al. 2016).
+        weights: ``"imagenet"`` (the pretrained weights, found by ``stlib.weights``), a path to a
+            Keras ``.h5`` file of the VGG19 notop weights, or None for random weights (tests only).
+
+    Calling it on [B, H, W, 3] RGB images in [0, 1] returns ``{name: [B, h, w, C]}`` float32,
+    where ``h = H // 2**k`` for a layer behind k poolings and C = ``CHANNELS[name]``.
+    """
+
+    def __init__(
+        self,
+        layers: Iterable[str],
+        pooling: str = "max",
+        weights: str | Path | None = "imagenet",
+    ) -> None:
+        self.requested = tuple(dict.fromkeys(layers))  # unique, order kept
+        if not self.requested:
+            raise ValueError("VGGFeatures needs at least one layer name")
+        if pooling not in ("max", "avg"):
+            raise ValueError(f"unknown pooling {pooling!r}; choose 'max' or 'avg'")
+        self.pooling = pooling
+        self.layers = {name: canonical_layer(name) for name in self.requested}
+        self.deepest = max(self.layers.values(), key=LAYERS.index)
+        self.model = self._build(_pretrained_vgg19(_weights_source(weights)))
+
+    def _build(self, base: keras.Model) -> keras.Model:
+        # Re-wire the pretrained layers on a new input, stopping at the deepest layer needed and
+        # swapping the pooling; the convolution layers (and so their weights) are shared, not copied.
+        inputs = keras.Input(shape=(None, None, 3))
+        x = inputs
+        wanted = set(self.layers.values())
+        outputs = {}
+        for name in LAYERS[: LAYERS.index(self.deepest) + 1]:
+            layer = base.get_layer(name)
+            if name.endswith("pool") and self.pooling == "avg":
+                layer = keras.layers.AveragePooling2D(2, strides=2, name=f"{name}_avg")
+            x = layer(x)
+            if name in wanted:
+                outputs[name] = x
+        return keras.Model(inputs, outputs, name=f"vgg19_to_{self.deepest}_{self.pooling}")
+
+    @property
+    def depth(self) -> int:
+        """Number of convolution layers actually run (16 for the full VGG19 base)."""
+        return sum(1 for layer in self.model.layers if isinstance(layer, keras.layers.Conv2D))
+
+    def __call__(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
+        """[B, H, W, 3] RGB in [0, 1] -> {layer name as asked: [B, h, w, C]}."""
+        maps = self.model(preprocess(images))
+        return {asked: maps[keras_name] for asked, keras_name in self.layers.items()}
+
+    def __repr__(self) -> str:
+        return f"VGGFeatures({list(self.requested)!r}, pooling={self.pooling!r}, depth={self.depth})"
+
+
+def layer_table(layers: Mapping[str, float] | Iterable[str]) -> list[tuple[str, str, int, int]]:
+    """(asked name, Keras name, channels, downsampling factor) per layer, for printing and plots."""
+    return [
+        (name, canonical_layer(name), CHANNELS[canonical_layer(name)], 2 ** DOWNSAMPLING[canonical_layer(name)])
+        for name in layers
+    ]

@@ -1,0 +1,35 @@
+"""Shared fixtures. Tests never download: they read the offline folders named by
+STLIB_MODELS_DIR / STLIB_DATA_DIR (CI sets them to ../shared), or skip saying why."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# A developer checkout sits beside the course's shared/ folder, as CI's clone does.
+_SHARED = Path(__file__).resolve().parents[2] / "shared"
+for variable, folder in (("STLIB_MODELS_DIR", "models"), ("STLIB_DATA_DIR", "images")):
+    if not os.environ.get(variable) and (_SHARED / folder).is_dir():
+        os.environ[variable] = str(_SHARED / folder)
+
+
+@pytest.fixture(scope="session")
+def vgg_weights() -> Path:
+    """The real VGG19 ImageNet weights file, or skip (no download in tests)."""
+    from stlib import weights
+
+    try:
+        return weights.vgg19_weights_path(download=False)
+    except FileNotFoundError as error:
+        pytest.skip(f"VGG19 weights not available offline: {error}")
+
+
+@pytest.fixture(scope="session")
+def samples_available() -> None:
+    """Skip unless the sample images are available offline."""
+    if not os.environ.get("STLIB_DATA_DIR"):
+        pytest.skip("STLIB_DATA_DIR is not set and no shared/images folder beside the checkout")
