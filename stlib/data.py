@@ -1,0 +1,295 @@
+"""Sample images by name: a registry of pinned URLs and hashes, fetched with pooch.
+
+The registry (``data/registry.csv`` in the repository, ``stlib/registry.csv`` inside a wheel) lists
+every sample image once: a short name (``tuebingen``, ``starry_night``), whether it is a content
+photograph or a style painting, its path inside a folder laid out like the course's
+``shared/images`` (``content/*.jpg``, ``style/*.jpg``), its credit and licence, a raw GitHub URL
+pinned to a commit, and the sha256 of the bytes that URL serves.
+
+Where the bytes come from:
+
+- ``STLIB_DATA_DIR`` set: that folder, nothing is downloaded; each file's sha256 is checked.
+- otherwise: downloaded once by pooch into the user cache (``pooch.os_cache("stlib")``), which
+  checks the sha256 itself.
+
+>>> from stlib import data
+>>> data.sample_names("style")[:2]
+['composition_vii', 'great_wave']
+>>> image = data.load("tuebingen", max_side=512)   # float32 tensor [1, H, W, 3] in [0, 1]
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import importlib.resources
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from stlib import settings
+
+if TYPE_CHECKING:  # pragma: no cover - only for type checkers
+    import pooch as _pooch_module
+    import tensorflow as tf
+
+KINDS = ("content", "style")
+REGISTRY_COLUMNS = (
+    "name", "kind", "file", "title", "author", "year", "licence", "url", "sha256", "origin",
+)
+
+
+class UnknownSampleError(ValueError):
+    """A name that is not in the sample registry; the message lists the registered names."""
+
+
+class SampleHashError(ValueError):
+    """A local sample file whose sha256 differs from the registry's."""
+
+
+class SampleDownloadError(OSError):
+    """A sample could not be downloaded (no network, URL gone, ...)."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One row of the sample registry.
+
+    ``file`` is relative to a folder laid out like ``shared/images`` (``content/x.jpg``);
+    ``url`` is a raw GitHub URL pinned to a commit; ``sha256`` is the hash of its bytes.
+    """
+
+    name: str
+    kind: str
+    file: str
+    title: str
+    author: str
+    year: str
+    licence: str
+    url: str
+    sha256: str
+    origin: str
+
+    @property
+    def credit(self) -> str:
+        """One line of credit: ``"Title, Author (year), licence"`` (the year left out when unknown)."""
+        year = f" ({self.year})" if self.year else ""
+        return f"{self.title}, {self.author}{year}, {self.licence}"
+
+
+# --------------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------------
+
+def registry_path() -> Path:
+    """The registry CSV: inside the installed package (wheel), else ``data/registry.csv`` of the repo."""
+    packaged = importlib.resources.files("stlib") / "registry.csv"
+    if packaged.is_file():
+        # A wheel installs the package as plain files, so this is a real path.
+        return Path(str(packaged))
+    repo_copy = Path(__file__).resolve().parents[1] / "data" / "registry.csv"
+    if repo_copy.is_file():
+        return repo_copy
+    raise FileNotFoundError(
+        f"the sample registry is missing: looked for {packaged} (installed wheel) and {repo_copy} "
+        "(source checkout); reinstall stlib"
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _registry() -> dict[str, Sample]:
+    """All samples by name, in registry order (read once per process)."""
+    source = registry_path()
+    with open(source, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REGISTRY_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(
+                f"{source} lacks the column(s) {', '.join(missing)}; "
+                f"expected: {', '.join(REGISTRY_COLUMNS)}"
+            )
+        rows = [Sample(**{f.name: (row[f.name] or "").strip() for f in fields(Sample)}) for row in reader]
+    by_name: dict[str, Sample] = {}
+    for sample in rows:
+        if sample.name in by_name:
+            raise ValueError(f"{source} lists the sample name {sample.name!r} twice")
+        if sample.kind not in KINDS:
+            raise ValueError(
+                f"{source}: sample {sample.name!r} has kind {sample.kind!r}; "
+                f"choose from: {', '.join(KINDS)}"
+            )
+        by_name[sample.name] = sample
+    return by_name
+
+
+def _check_kind(kind: str | None) -> None:
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; choose from: None (all), {', '.join(KINDS)}")
+
+
+def samples(kind: str | None = None) -> list[Sample]:
+    """The registered samples, in registry order.
+
+    Args:
+        kind: ``None`` for all, ``"content"`` for photographs, ``"style"`` for paintings.
+    """
+    _check_kind(kind)
+    return [s for s in _registry().values() if kind is None or s.kind == kind]
+
+
+def sample_names(kind: str | None = None) -> list[str]:
+    """The registered short names (``tuebingen``, ``starry_night``, ...) of ``kind`` (None: all)."""
+    return [s.name for s in samples(kind)]
+
+
+def info(name: str) -> Sample:
+    """The registry entry of sample ``name``; :class:`UnknownSampleError` lists the names when unknown."""
+    registry = _registry()
+    try:
+        return registry[name]
+    except (KeyError, TypeError):  # TypeError: an unhashable name
+        raise UnknownSampleError(
+            f"unknown sample {name!r}; choose from: {', '.join(registry)}"
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Getting the bytes
+# --------------------------------------------------------------------------------------------
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# Files already checked in this process, keyed by (path, size, mtime) so that an edited file is
+# checked again; hashing every image on every call would cost more than reading it.
+_verified: set[tuple[str, int, int, str]] = set()
+
+
+def _verify_local(file: Path, sample: Sample) -> None:
+    stat = file.stat()
+    key = (str(file), stat.st_size, stat.st_mtime_ns, sample.sha256)
+    if key in _verified:
+        return
+    found = _sha256(file)
+    if found != sample.sha256.lower():
+        raise SampleHashError(
+            f"{file} (sample {sample.name!r}) has sha256 {found}, but the registry expects "
+            f"{sample.sha256}; the file is altered or a different image: replace it with the "
+            f"bytes served by {sample.url}"
+        )
+    _verified.add(key)
+
+
+@functools.lru_cache(maxsize=1)
+def _pooch() -> _pooch_module.Pooch:
+    """The pooch object for the whole registry, built on first use."""
+    import pooch
+
+    registry = _registry().values()
+    return pooch.create(
+        path=pooch.os_cache("stlib"),
+        base_url="",  # every file has its own pinned URL below
+        registry={s.file: f"sha256:{s.sha256}" for s in registry},
+        urls={s.file: s.url for s in registry},
+    )
+
+
+def path(name: str) -> Path:
+    """The local path of sample ``name``, downloading it on first use.
+
+    With ``STLIB_DATA_DIR`` set, returns ``$STLIB_DATA_DIR/<file>`` after checking that it exists and
+    that its sha256 matches the registry. Otherwise pooch downloads the pinned URL once into the user
+    cache and checks the hash.
+
+    Raises:
+        UnknownSampleError: ``name`` is not registered.
+        FileNotFoundError: ``STLIB_DATA_DIR`` is set but lacks the file.
+        SampleHashError: the local file's sha256 differs from the registry's.
+        SampleDownloadError: the download failed (no network, ...).
+    """
+    sample = info(name)
+    folder = settings.data_dir()
+    if folder is not None:
+        local = folder / sample.file
+        if not local.is_file():
+            raise FileNotFoundError(
+                f"sample {name!r} needs {sample.file} under {settings.DATA_DIR_VARIABLE}={folder}, "
+                f"but {local} does not exist; point {settings.DATA_DIR_VARIABLE} at a folder laid out "
+                f"like shared/images (content/*.jpg, style/*.jpg), or unset it to download {sample.url}"
+            )
+        _verify_local(local, sample)
+        return local
+
+    fetcher = _pooch()
+    try:
+        return Path(fetcher.fetch(sample.file))
+    except OSError as exc:  # requests' errors are OSErrors too: no network, DNS, HTTP 404, ...
+        raise SampleDownloadError(
+            f"could not download sample {name!r} from {sample.url} "
+            f"({type(exc).__name__}: {exc}); to work offline, set {settings.DATA_DIR_VARIABLE} to a "
+            f"folder laid out like shared/images (content/*.jpg, style/*.jpg)"
+        ) from exc
+
+
+def load(name: str, max_side: int | None = None) -> tf.Tensor:
+    """Sample ``name`` as a float32 tensor of shape [1, H, W, 3], RGB in [0, 1].
+
+    Args:
+        name: a registered sample name (see :func:`sample_names`).
+        max_side: if given, resize so that the longest side is this many pixels.
+    """
+    from stlib import images  # imported here: images pulls in TensorFlow
+
+    return images.load(path(name), max_side)
+
+
+def resolve(source: Any) -> Any:
+    """Map a registered sample name to its local path; pass anything else through unchanged.
+
+    Used by the command line and the app so that ``stlib transfer tuebingen starry_night`` works
+    alongside file paths and URLs. A registered name wins over a file of the same name in the
+    current folder. A bare word that is neither a registered name nor an existing file (no
+    folder, no extension, no URL scheme) is taken as a mistyped name and raises
+    :class:`UnknownSampleError` listing the names, rather than a vaguer "file not found" later.
+    """
+    if not isinstance(source, str):
+        return source  # Path, array, tensor, PIL image: for images.load to handle
+    if source in _registry():
+        return path(source)
+    is_bare_word = (
+        "://" not in source
+        and os.sep not in source
+        and "/" not in source
+        and not Path(source).suffix
+        and not Path(source).exists()
+    )
+    if is_bare_word:
+        raise UnknownSampleError(
+            f"unknown sample {source!r} (and no such file); choose from: {', '.join(_registry())}"
+        )
+    return source
+
+
+def _cell(text: str) -> str:
+    # A pipe would split the Markdown cell.
+    return text.replace("|", "\\|")
+
+
+def credits_markdown() -> str:
+    """A Markdown table of every sample with its credit, licence and origin (for README and report)."""
+    lines = [
+        "| name | kind | title | author | year | licence | origin |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for s in samples():
+        origin = f"<{s.origin}>" if s.origin.startswith("http") and " " not in s.origin else s.origin
+        cells = [f"`{s.name}`", s.kind, s.title, s.author, s.year, s.licence, origin]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
