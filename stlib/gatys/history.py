@@ -1,0 +1,116 @@
+"""What an optimisation leaves behind: losses per step, time, and the callbacks that watch it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import tensorflow as tf
+
+TERMS = ("content", "style", "tv", "total")
+
+
+class StopTransfer(Exception):
+    """Raise from a callback to end the optimisation early; ``transfer`` returns what it has."""
+
+
+@dataclass
+class History:
+    """Per-step record of an optimisation. Lists are aligned: entry i describes step ``steps[i]``.
+
+    ``terms`` holds the weighted loss terms (content, style, tv) and their sum (total), so that
+    ``plotting`` can draw each term's share; ``seconds`` is the wall time since the optimisation
+    began (targets and compilation included); ``evaluations`` counts loss+gradient evaluations
+    (L-BFGS may use more than one per step for its line search).
+    """
+
+    steps: list[int] = field(default_factory=list)
+    scale: list[int] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    evaluations: list[int] = field(default_factory=list)
+    terms: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name in TERMS})
+    sizes: list[tuple[int, int]] = field(default_factory=list)  # (H, W) per scale
+    stopped_early: bool = False
+
+    def record(self, step: int, scale: int, seconds: float, evaluations: int, losses: dict[str, float]) -> None:
+        self.steps.append(step)
+        self.scale.append(scale)
+        self.seconds.append(seconds)
+        self.evaluations.append(evaluations)
+        for name in TERMS:
+            self.terms[name].append(float(losses[name]))
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def total(self) -> list[float]:
+        return self.terms["total"]
+
+    @property
+    def final_losses(self) -> dict[str, float]:
+        return {name: values[-1] for name, values in self.terms.items()} if self.steps else {}
+
+    def seconds_to_reach(self, loss: float, scale: int | None = None) -> float | None:
+        """Wall seconds until the total loss first fell to ``loss`` (at the given scale), or None."""
+        for s, sc, total in zip(self.seconds, self.scale, self.total):
+            if total <= loss and (scale is None or sc == scale):
+                return s
+        return None
+
+    def seconds_per_step(self) -> float:
+        """Median seconds per step over the last scale, after its first step (compilation excluded)."""
+        last = self.scale[-1]
+        times = [t for t, sc in zip(self.seconds, self.scale) if sc == last]
+        gaps = sorted(b - a for a, b in zip(times, times[1:]))
+        return gaps[len(gaps) // 2] if gaps else float("nan")
+
+    def to_dict(self) -> dict:
+        return {
+            "steps": self.steps,
+            "scale": self.scale,
+            "seconds": self.seconds,
+            "evaluations": self.evaluations,
+            "terms": self.terms,
+            "sizes": self.sizes,
+            "stopped_early": self.stopped_early,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a callback sees after each step. ``image`` ([1, H, W, 3] in [0, 1]) is built on demand."""
+
+    step: int  # 1-based, counted over all scales
+    total_steps: int
+    scale: int  # index into config.scales
+    losses: dict[str, float]
+    seconds: float
+    _image: Callable[[], tf.Tensor] = field(repr=False)
+
+    @property
+    def image(self) -> tf.Tensor:
+        return self._image()
+
+    @property
+    def is_last(self) -> bool:
+        return self.step == self.total_steps
+
+
+Callback = Callable[[Step], None]
+
+
+def every(k: int, callback: Callback) -> Callback:
+    """A callback that passes every k-th step (and the last one) to ``callback``: snapshots, live plots."""
+    if k < 1:
+        raise ValueError(f"every(k) needs k >= 1, got {k}")
+
+    def maybe(step: Step) -> None:
+        if step.step % k == 0 or step.is_last:
+            callback(step)
+
+    return maybe

@@ -1,0 +1,71 @@
+"""The loss of one scale: fixed targets from the content and style images, a compiled gradient."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import tensorflow as tf
+
+from stlib import losses
+from stlib.gatys.config import GatysConfig
+from stlib.vgg import VGGFeatures
+
+
+def feature_extractor(config: GatysConfig, weights="imagenet") -> VGGFeatures:
+    """One VGG19 extractor for all the layers of ``config`` (truncated after the deepest)."""
+    return VGGFeatures([*config.content_layers, *config.style_layers], pooling=config.pooling, weights=weights)
+
+
+def blended_grams(
+    features: VGGFeatures, styles: Sequence[tf.Tensor], weights: Sequence[float], layers
+) -> dict[str, tf.Tensor]:
+    """{layer: [1, N, N]}: the weighted mean of the style images' Gram matrices (style blending)."""
+    total = float(sum(weights))
+    grams = {name: 0.0 for name in layers}
+    for style, weight in zip(styles, weights):
+        maps = features(style)
+        for name in layers:
+            grams[name] = grams[name] + (weight / total) * losses.gram_matrix(maps[name])
+    return grams
+
+
+class Objective:
+    """L(x) for fixed targets; ``terms(x)`` returns the weighted terms, ``value_and_gradient`` compiles.
+
+    content: [1, H, W, 3]; styles: a list of [1, h_i, w_i, 3]; the pastiche x is [1, H, W, 3].
+    """
+
+    def __init__(
+        self,
+        config: GatysConfig,
+        features: VGGFeatures,
+        content: tf.Tensor,
+        styles: Sequence[tf.Tensor],
+        blend_weights: Sequence[float],
+    ) -> None:
+        self.config = config
+        self.features = features
+        content_maps = features(content) if config.content_layers else {}
+        self.content_targets = {name: content_maps[name] for name in config.content_layers}
+        self.style_targets = blended_grams(features, styles, blend_weights, config.style_layers)
+        self.style_layer_weights = {name: config.style_weight * w for name, w in config.style_layers.items()}
+        self.value_and_gradient = tf.function(self._value_and_gradient, jit_compile=config.jit_compile)
+
+    def terms(self, image: tf.Tensor) -> dict[str, tf.Tensor]:
+        """{'content', 'style', 'tv', 'total'}: scalar tensors, each already weighted."""
+        config = self.config
+        maps = self.features(image)
+        zero = tf.constant(0.0)
+        content = zero
+        for name, weight in config.content_layers.items():
+            loss = losses.content_loss(maps[name], self.content_targets[name], config.content_reduction)
+            content = content + config.content_weight * weight * loss
+        style = losses.style_loss(maps, self.style_targets, self.style_layer_weights) if config.style_layers else zero
+        tv = config.tv_weight * losses.total_variation(image, config.tv_kind) if config.tv_weight else zero
+        return {"content": content, "style": style, "tv": tv, "total": content + style + tv}
+
+    def _value_and_gradient(self, image: tf.Tensor) -> tuple[dict[str, tf.Tensor], tf.Tensor]:
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            terms = self.terms(image)
+        return terms, tape.gradient(terms["total"], image)
