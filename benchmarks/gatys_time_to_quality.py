@@ -1,0 +1,125 @@
+"""Time to quality: TensorFlow's tutorial recipe against stlib's fastest route, same objective.
+
+Both optimise the ``tf-tutorial`` objective (content block5_conv2, style block1..5_conv1, weights
+1e4 / 1e-2, TV 30) on the same images at the same size, in one process, one after the other:
+
+* tutorial: Adam(0.02, beta_1=0.99, epsilon=0.1) with clipping, 1000 steps, from the content image
+  (stlib's ``tf-tutorial`` preset, whose loss tests check against the tutorial's formula);
+* stlib routes: L-BFGS-B in the box [0, 1], optionally preceded by a coarse half-size scale,
+  stopped as soon as the full-size loss is at or below the tutorial's final loss.
+
+Every final image is scored with one and the same objective. Prints JSON (and writes it with --out):
+seconds per step of each, the tutorial's final loss, the seconds each route needs to reach it and
+the ratio. Run: ``python benchmarks/gatys_time_to_quality.py --size 256``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import tensorflow as tf  # noqa: E402
+
+from stlib import gatys  # noqa: E402
+from stlib.gatys import StopTransfer, preset  # noqa: E402
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    return {"cpu": cpu, "cores": os.cpu_count(), "gpus": gpus, "tensorflow": tf.__version__}
+
+
+def score(config, content, style, image) -> float:
+    """The full-size tf-tutorial loss of ``image``: one scorer for every route."""
+    objective = gatys.Objective(config, gatys.feature_extractor(config), content, [style], [1.0])
+    return float(objective.terms(image)["total"])
+
+
+def stop_at(target: float, last_scale: int):
+    def callback(step):
+        if step.scale == last_scale and step.losses["total"] <= target:
+            raise StopTransfer
+
+    return callback
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=256, help="longest side of content and style (px)")
+    parser.add_argument("--content", default="tuebingen")
+    parser.add_argument("--style", default="starry_night")
+    parser.add_argument("--tutorial-steps", type=int, default=1000)
+    parser.add_argument("--max-steps", type=int, default=1000, help="stlib's step budget at full size")
+    parser.add_argument("--routes", default="lbfgs,lbfgs-multiscale", help="comma list of stlib routes")
+    parser.add_argument("--out", help="also write the JSON here")
+    args = parser.parse_args()
+
+    base = preset("tf-tutorial", size=args.size, steps=args.tutorial_steps)
+    content = gatys.as_image(args.content, args.size)
+    style = gatys.as_image(args.style, args.size)
+    report = {"benchmark": "gatys_time_to_quality", "machine": machine(), "size": args.size,
+              "image_shape": list(content.shape), "content": args.content, "style": args.style}
+
+    started = time.perf_counter()
+    tutorial = gatys.transfer(content, style, base, progress=False)
+    target = score(base, content, style, tutorial.image)
+    tutorial_seconds = tutorial.history.seconds[-1]
+    report["tutorial"] = {
+        "recipe": "Adam lr 0.02 beta1 0.99 eps 0.1, clip, from content",
+        "steps": len(tutorial.history),
+        "seconds": tutorial_seconds,
+        "seconds_per_step": tutorial.history.seconds_per_step(),
+        "final_loss": target,
+    }
+
+    routes = {
+        "lbfgs": base.replace(optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20),
+        "lbfgs-multiscale": base.replace(optimizer="lbfgs", scales=(0.5, 1.0), steps=(100, args.max_steps), lbfgs_history=20),
+        "lbfgs-xla": base.replace(optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20, jit_compile=True),
+        "adam-xla": base.replace(jit_compile=True),
+    }
+    report["stlib"] = {}
+    for name in [r.strip() for r in args.routes.split(",") if r.strip()]:
+        config = routes[name]
+        last = len(config.scales) - 1
+        result = gatys.transfer(content, style, config, progress=False, callbacks=[stop_at(target, last)])
+        reached = result.history.seconds_to_reach(target, scale=last)
+        report["stlib"][name] = {
+            "scales": list(config.scales),
+            "steps": len(result.history),
+            "evaluations": sum(result.history.evaluations[i] for i in range(len(result.history))
+                               if i + 1 == len(result.history) or result.history.scale[i + 1] != result.history.scale[i]),
+            "seconds_per_step": result.history.seconds_per_step(),
+            "seconds_to_reach_tutorial_loss": reached,
+            "final_loss": score(base, content, style, result.image),
+            "speedup": (tutorial_seconds / reached) if reached else None,
+        }
+    best = min(
+        (r for r in report["stlib"].values() if r["seconds_to_reach_tutorial_loss"]),
+        key=lambda r: r["seconds_to_reach_tutorial_loss"], default=None,
+    )
+    report["best_speedup"] = best["speedup"] if best else None
+    report["step_time_ratio_stlib_over_tutorial"] = (
+        best["seconds_per_step"] / report["tutorial"]["seconds_per_step"] if best else None
+    )
+    report["wall_seconds"] = time.perf_counter() - started
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as out:
+            out.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
