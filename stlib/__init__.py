@@ -9,7 +9,7 @@ from importlib import import_module
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("settings", "images", "colour", "data", "weights", "vgg", "losses", "gatys", "cli")
+_SUBMODULES = ("settings", "images", "colour", "data", "weights", "vgg", "losses", "gatys", "plotting", "cli")
 
 
 def __getattr__(name):

@@ -45,3 +45,12 @@ def data_dir() -> Path | None:
 def quick_mode() -> bool:
     """True when ``STLIB_QUICK`` is set to 1/true/yes: small images and few steps."""
     return os.environ.get(QUICK_VARIABLE, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def quick_or(full, quick):
+    """``quick`` in quick mode, else ``full``: the one switch notebooks use for sizes and steps.
+
+        SIZE = settings.quick_or(512, 64)
+        STEPS = settings.quick_or(300, 5)
+    """
+    return quick if quick_mode() else full

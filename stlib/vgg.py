@@ -156,3 +156,39 @@ def layer_table(layers: Mapping[str, float] | Iterable[str]) -> list[tuple[str, 
         (name, canonical_layer(name), CHANNELS[canonical_layer(name)], 2 ** DOWNSAMPLING[canonical_layer(name)])
         for name in layers
     ]
+
+
+def receptive_fields() -> dict[str, tuple[int, int]]:
+    """{layer: (receptive field in input pixels, jump)} for every VGG19 layer.
+
+    A 3x3 convolution (stride 1) widens the field by 2 * jump; a 2x2 pooling of stride 2 widens
+    it by jump and doubles the jump (the input-pixel distance between neighbouring outputs):
+    r_l = r_{l-1} + (k - 1) * j_{l-1},  j_l = j_{l-1} * s.
+    """
+    field, jump, table = 1, 1, {}
+    for name in LAYERS:
+        kernel, stride = (2, 2) if name.endswith("pool") else (3, 1)
+        field += (kernel - 1) * jump
+        jump *= stride
+        table[name] = (field, jump)
+    return table
+
+
+def forward_flops(height: int, width: int, deepest: str = "block5_conv4") -> dict[str, int]:
+    """{convolution layer: floating-point operations} of one forward pass on an H x W image.
+
+    A 3x3 'same' convolution from C_in to C_out channels on an h x w map costs
+    2 * 9 * C_in * C_out * h * w operations (a multiply and an add per weight and position);
+    poolings, ReLUs and biases are a few operations per value and are left out. Only the layers
+    up to ``deepest`` are counted, as the truncated network runs only those.
+    """
+    deepest = canonical_layer(deepest)
+    flops, channels_in, h, w = {}, 3, height, width
+    for name in LAYERS[: LAYERS.index(deepest) + 1]:
+        if name.endswith("pool"):
+            h, w = h // 2, w // 2
+            continue
+        channels_out = CHANNELS[name]
+        flops[name] = 2 * 9 * channels_in * channels_out * h * w
+        channels_in = channels_out
+    return flops

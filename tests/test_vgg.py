@@ -88,3 +88,21 @@ def test_real_weights_match_keras_vgg19(vgg_weights):
     image = tf.random.stateless_uniform((1, 64, 80, 3), seed=(3, 4))
     expected = probe(keras.applications.vgg19.preprocess_input(image.numpy() * 255.0))
     np.testing.assert_allclose(features(image)["relu4_2"].numpy(), expected.numpy(), rtol=1e-4, atol=1e-3)
+
+
+def test_receptive_fields_follow_the_recurrence():
+    fields = vgg.receptive_fields()
+    # Worked by hand: conv1_1 sees 3 px, conv1_2 5, pool1 6 (jump 2), conv2_1 10, conv2_2 14, pool2 16.
+    assert [fields[n] for n in ("block1_conv1", "block1_conv2", "block1_pool", "block2_conv1")] == [(3, 1), (5, 1), (6, 2), (10, 2)]
+    assert fields["block2_pool"] == (16, 4)
+    assert fields["block5_conv4"] == (252, 16) and fields["block5_pool"] == (268, 32)
+
+
+def test_forward_flops_counts_each_convolution():
+    flops = vgg.forward_flops(224, 224)
+    assert flops["block1_conv1"] == 2 * 9 * 3 * 64 * 224 * 224
+    assert flops["block3_conv1"] == 2 * 9 * 128 * 256 * 56 * 56
+    assert len(flops) == 16
+    # The well-known figure: VGG19's convolutions are about 19.5 G multiply-adds at 224 px, i.e. 39 GFLOPs.
+    assert sum(flops.values()) / 1e9 == pytest.approx(39.0, rel=0.01)
+    assert list(vgg.forward_flops(64, 64, "relu2_1")) == ["block1_conv1", "block1_conv2", "block2_conv1"]

@@ -1,0 +1,30 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON3 ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= outputs
+
+.PHONY: setup demo test test-fast benchmark clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON3) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,notebooks]"
+	touch $@
+
+setup: $(BIN)/.installed  ## create .venv with stlib and the test tools
+
+demo: setup  ## stylise Tuebingen with The Starry Night (512 px) and say where the image is
+	$(BIN)/stlib transfer tuebingen starry_night -o $(OUT)/tuebingen_starry_night.png --size 512
+
+test: setup  ## the whole test suite and every notebook in quick mode (the command CI runs)
+	STLIB_QUICK=1 $(BIN)/python -m pytest -q --nbmake --nbmake-timeout=900 tests notebooks
+
+test-fast: setup  ## unit tests only: no real optimisations, no notebooks
+	$(BIN)/python -m pytest -q -m "not slow" tests
+
+benchmark: setup  ## time to quality against TensorFlow's tutorial recipe (about 15 minutes on 2 cores)
+	$(BIN)/python benchmarks/gatys_time_to_quality.py --size 256
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -1,0 +1,238 @@
+"""Figures for notebooks, the app and the report: image grids, loss curves, feature maps, Grams.
+
+Every function returns a matplotlib ``Figure`` (and draws into ``ax`` when one is given), so a
+notebook shows it, the report saves it, and nothing here calls ``plt.show``. Images are stlib
+images ([1, H, W, 3] in [0, 1]) or anything ``numpy.asarray`` turns into [H, W, 3] / [H, W].
+
+In a notebook, assign the result (``fig = show_images(...)``) so that it is drawn once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+TERM_COLOURS = {"content": "tab:blue", "style": "tab:orange", "tv": "tab:green", "total": "black"}
+
+
+def as_array(image: Any) -> np.ndarray:
+    """[1, H, W, C], [H, W, C] or [H, W] (tensor, array, PIL) -> [H, W, 3] or [H, W] float in [0, 1]."""
+    array = np.asarray(image, dtype=np.float32)
+    if array.ndim == 4:
+        if array.shape[0] != 1:
+            raise ValueError(f"expected one image, got a batch of shape {array.shape}")
+        array = array[0]
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] != 3):
+        raise ValueError(f"cannot show an array of shape {array.shape}; expected [1,H,W,3], [H,W,3] or [H,W]")
+    if array.max(initial=0.0) > 1.0 + 1e-3:  # uint8-like values
+        array = array / 255.0
+    return np.clip(array, 0.0, 1.0)
+
+
+def _hide_axes(ax: Axes) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def show_images(
+    images: Sequence[Any],
+    titles: Sequence[str] | None = None,
+    ncols: int | None = None,
+    size: float = 3.5,
+    suptitle: str | None = None,
+) -> Figure:
+    """A row (or grid, with ``ncols``) of images with titles, each ``size`` inches tall."""
+    images = list(images)
+    if not images:
+        raise ValueError("show_images needs at least one image")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"{len(titles)} titles for {len(images)} images")
+    ncols = ncols or len(images)
+    nrows = math.ceil(len(images) / ncols)
+    arrays = [as_array(im) for im in images]
+    aspect = max(a.shape[1] / a.shape[0] for a in arrays)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * aspect * ncols, size * nrows + (0.4 if suptitle else 0)),
+                             squeeze=False, constrained_layout=True)
+    for index, ax in enumerate(axes.flat):
+        _hide_axes(ax)
+        if index < len(arrays):
+            ax.imshow(arrays[index], cmap="gray" if arrays[index].ndim == 2 else None, vmin=0, vmax=1)
+            if titles:
+                ax.set_title(titles[index], fontsize=10)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def image_grid(
+    grid: Sequence[Sequence[Any]],
+    row_labels: Sequence[str] | None = None,
+    col_labels: Sequence[str] | None = None,
+    size: float = 2.5,
+    suptitle: str | None = None,
+) -> Figure:
+    """A table of images, ``grid[r][c]``, labelled by row (left) and column (top): Gatys Fig. 3."""
+    nrows, ncols = len(grid), max(len(row) for row in grid)
+    first = as_array(grid[0][0])
+    aspect = first.shape[1] / first.shape[0]
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * aspect * ncols + 0.6, size * nrows + 0.4),
+                             squeeze=False, constrained_layout=True)
+    for r, row in enumerate(grid):
+        for c in range(ncols):
+            ax = axes[r][c]
+            _hide_axes(ax)
+            if c < len(row) and row[c] is not None:
+                ax.imshow(as_array(row[c]), vmin=0, vmax=1)
+            if r == 0 and col_labels:
+                ax.set_title(col_labels[c], fontsize=10)
+            if c == 0 and row_labels:
+                ax.set_ylabel(row_labels[r], fontsize=10)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def _histories(histories) -> dict[str, Any]:
+    return dict(histories) if isinstance(histories, Mapping) else {"": histories}
+
+
+def _x_values(history, x: str) -> list[float]:
+    if x == "step":
+        return history.steps
+    if x == "seconds":
+        return history.seconds
+    if x == "evaluations":
+        return history.evaluations
+    raise ValueError(f"unknown x axis {x!r}; choose 'step', 'seconds' or 'evaluations'")
+
+
+def loss_curves(
+    histories: Any,
+    terms: Sequence[str] = ("total",),
+    x: str = "step",
+    logy: bool = True,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Loss per step (or per second) of one ``History`` or of several, ``{label: history}``.
+
+    Comparing optimisers by ``x="seconds"`` is the fair comparison: an L-BFGS step can cost
+    more than one loss evaluation.
+    """
+    fig, ax = _figure(ax, (6.5, 4))
+    runs = _histories(histories)
+    styles = ["-", "--", ":", "-."]
+    for index, (label, history) in enumerate(runs.items()):
+        for term in terms:
+            name = " ".join(part for part in (label, term if len(terms) > 1 or not label else "") if part)
+            colour = TERM_COLOURS.get(term) if len(runs) == 1 else None
+            ax.plot(_x_values(history, x), history.terms[term], styles[index % 4] if len(terms) > 1 else "-",
+                    color=colour, label=name or term)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel({"step": "step", "seconds": "seconds", "evaluations": "loss evaluations"}[x])
+    ax.set_ylabel("loss (weighted)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def loss_terms(history: Any, x: str = "step", logy: bool = True, ax: Axes | None = None) -> Figure:
+    """Each weighted term of one run (content, style, tv) and their total."""
+    terms = [t for t in ("content", "style", "tv", "total") if any(v != 0 for v in history.terms[t])]
+    return loss_curves(history, terms=terms, x=x, logy=logy, ax=ax)
+
+
+def feature_maps(
+    features: Any, channels: int | Sequence[int] = 16, ncols: int = 8, size: float = 1.3, title: str | None = None
+) -> Figure:
+    """Channels of one layer's feature map [1, h, w, C] as gray images (each scaled to its own range)."""
+    array = np.asarray(features, dtype=np.float32)
+    if array.ndim == 4:
+        array = array[0]
+    if array.ndim != 3:
+        raise ValueError(f"feature maps must be [1, h, w, C] or [h, w, C], got shape {np.shape(features)}")
+    indices = list(range(min(channels, array.shape[-1]))) if isinstance(channels, int) else list(channels)
+    nrows = math.ceil(len(indices) / ncols)
+    aspect = array.shape[1] / array.shape[0]
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * aspect * ncols, size * nrows + 0.4), squeeze=False,
+                             constrained_layout=True)
+    for ax, index in zip(axes.flat, indices + [None] * (nrows * ncols - len(indices))):
+        _hide_axes(ax)
+        if index is not None:
+            ax.imshow(array[..., index], cmap="viridis")
+            ax.set_title(str(index), fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def gram_heatmap(gram: Any, max_channels: int = 64, ax: Axes | None = None, title: str | None = None) -> Figure:
+    """A Gram matrix [1, N, N] or [N, N] as a heatmap (the first ``max_channels`` channels)."""
+    array = np.asarray(gram, dtype=np.float32)
+    if array.ndim == 3:
+        array = array[0]
+    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+        raise ValueError(f"a Gram matrix is [N, N] or [1, N, N], got shape {np.shape(gram)}")
+    fig, ax = _figure(ax, (4.2, 3.6))
+    shown = array[:max_channels, :max_channels]
+    image = ax.imshow(shown, cmap="magma")
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    ax.set_xlabel("channel")
+    ax.set_ylabel("channel")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def bar_chart(values: Mapping[str, float], ylabel: str, logy: bool = False, ax: Axes | None = None,
+              title: str | None = None) -> Figure:
+    """Named values as bars with their numbers on top (FLOPs per layer, seconds per method, ...)."""
+    fig, ax = _figure(ax, (max(4.0, 0.6 * len(values) + 1.5), 3.6))
+    names, numbers = list(values), [float(v) for v in values.values()]
+    bars = ax.bar(names, numbers, color="tab:blue")
+    ax.bar_label(bars, labels=[f"{v:.3g}" for v in numbers], fontsize=8)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.tick_params(axis="x", rotation=45 if len(names) > 5 else 0)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def line_chart(x: Sequence[float], series: Mapping[str, Sequence[float]], xlabel: str, ylabel: str,
+               logy: bool = False, ax: Axes | None = None, title: str | None = None, marker: str = "o") -> Figure:
+    """Several named series over one x axis (receptive field per layer, time per image size, ...)."""
+    fig, ax = _figure(ax, (6, 3.8))
+    for label, values in series.items():
+        ax.plot(x, values, marker=marker, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(True, alpha=0.3)
+    if len(series) > 1:
+        ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _figure(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+    return fig, ax
