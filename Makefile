@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 setup: $(BIN)/.installed  ## create .venv with stlib and the test tools
 
 demo: setup  ## stylise Tuebingen with The Starry Night (512 px) and say where the image is
-	$(BIN)/stlib transfer tuebingen starry_night -o $(OUT)/tuebingen_starry_night.png --size 512
+	$(BIN)/stlib transfer tuebingen starry_night -o $(OUT)/tuebingen_starry_night.png --size 512 --scales 0.5,1 --steps 200,100
 
 test: setup  ## the whole test suite and every notebook in quick mode (the command CI runs)
 	STLIB_QUICK=1 $(BIN)/python -m pytest -q --nbmake --nbmake-timeout=900 tests notebooks

@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -46,8 +47,11 @@ def score(config, content, style, image) -> float:
     return float(objective.terms(image)["total"])
 
 
-def stop_at(target: float, last_scale: int):
+def stop_at(target: float, last_scale: int, name: str):
     def callback(step):
+        if step.step % 50 == 0:  # progress on stderr: the JSON on stdout stays clean
+            print(f"{name}: step {step.step} scale {step.scale} loss {step.losses['total']:.4g} "
+                  f"at {step.seconds:.0f} s", file=sys.stderr, flush=True)
         if step.scale == last_scale and step.losses["total"] <= target:
             raise StopTransfer
 
@@ -72,7 +76,7 @@ def main() -> None:
               "image_shape": list(content.shape), "content": args.content, "style": args.style}
 
     started = time.perf_counter()
-    tutorial = gatys.transfer(content, style, base, progress=False)
+    tutorial = gatys.transfer(content, style, base, progress=False, callbacks=[stop_at(-1.0, 0, "tutorial")])
     target = score(base, content, style, tutorial.image)
     tutorial_seconds = tutorial.history.seconds[-1]
     report["tutorial"] = {
@@ -86,6 +90,7 @@ def main() -> None:
     routes = {
         "lbfgs": base.replace(optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20),
         "lbfgs-multiscale": base.replace(optimizer="lbfgs", scales=(0.5, 1.0), steps=(100, args.max_steps), lbfgs_history=20),
+        "lbfgs-multiscale-long": base.replace(optimizer="lbfgs", scales=(0.5, 1.0), steps=(400, args.max_steps), lbfgs_history=20),
         "lbfgs-xla": base.replace(optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20, jit_compile=True),
         "adam-xla": base.replace(jit_compile=True),
     }
@@ -93,7 +98,7 @@ def main() -> None:
     for name in [r.strip() for r in args.routes.split(",") if r.strip()]:
         config = routes[name]
         last = len(config.scales) - 1
-        result = gatys.transfer(content, style, config, progress=False, callbacks=[stop_at(target, last)])
+        result = gatys.transfer(content, style, config, progress=False, callbacks=[stop_at(target, last, name)])
         reached = result.history.seconds_to_reach(target, scale=last)
         report["stlib"][name] = {
             "scales": list(config.scales),

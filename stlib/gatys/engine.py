@@ -74,7 +74,8 @@ def transfer(
         style: one style image or a list of them (blended with ``config.style_blend_weights``).
         config: the settings (``GatysConfig()`` if None; see ``preset``).
         callbacks: called with a ``Step`` after every step; raise ``StopTransfer`` to stop early.
-            ``every(k, fn)`` calls ``fn`` every k steps (snapshots).
+            ``every(k, fn)`` calls ``fn`` every k steps (snapshots). With ``preserve_colour=
+            "luminance"`` the images they see are the luminance being optimised (gray).
         progress: show a progress bar (tqdm: a bar in notebooks and terminals).
         init_image: start from this image instead of ``config.init``.
         weights: VGG19 weights: "imagenet" or a path (None, random weights, is for tests only).
@@ -141,6 +142,11 @@ def transfer(
             if stopped:
                 history.stopped_early = True
                 break
+            # L-BFGS may end a scale early (its line search finds no decrease): keep the numbering of
+            # later steps, and the progress bar, in line with the schedule.
+            scheduled = sum(config.steps_per_scale[: scale_index + 1])
+            bar.update(scheduled - done)
+            done = scheduled
     finally:
         bar.close()
 
