@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import importlib.resources
 import os
 from dataclasses import dataclass, fields
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stlib import settings
+from stlib._hashing import file_digest
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     import pooch as _pooch_module
@@ -160,11 +160,7 @@ def info(name: str) -> Sample:
 # --------------------------------------------------------------------------------------------
 
 def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with open(file, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(file, "sha256")
 
 
 # Files already checked in this process, keyed by (path, size, mtime) so that an edited file is

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from stlib import settings
+from stlib._hashing import file_digest
 
 VGG19_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 VGG19_URL = (
@@ -127,11 +128,7 @@ def _cache_candidates() -> list[Path]:
 # --------------------------------------------------------------------------------------------
 
 def _md5(file: Path) -> str:
-    digest = hashlib.md5()
-    with open(file, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(file, "md5")
 
 
 # Files already checked in this process, keyed so that a replaced file is checked again.
