@@ -56,12 +56,14 @@ _CONFIG_OPTIONS = {
     "init": "init", "noise_std": "noise_std", "seed": "seed", "style_scale": "style_scale",
     "scales": "scales", "blend": "style_blend_weights", "preserve_colour": "preserve_colour",
     "learning_rate": "learning_rate", "lbfgs_history": "lbfgs_history", "jit": "jit_compile",
+    "precision": "precision",
 }
 
 
 def _transfer_parser(commands) -> None:
     from stlib.gatys.config import COLOUR_MODES, OPTIMIZERS
     from stlib.gatys.presets import PRESETS
+    from stlib.vgg import PRECISIONS
 
     p = commands.add_parser("transfer", help="stylise CONTENT with STYLE (Gatys et al. 2016)",
                             description="Optimise a pastiche. CONTENT and STYLE are files, URLs or sample names "
@@ -90,6 +92,8 @@ def _transfer_parser(commands) -> None:
     p.add_argument("--learning-rate", type=float, help="Adam's step size")
     p.add_argument("--lbfgs-history", type=int)
     p.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None, help="XLA-compile the loss")
+    p.add_argument("--precision", choices=PRECISIONS, help="VGG arithmetic: bfloat16 is about 2x faster "
+                   "per step on CPUs with AVX512-BF16/AMX (L-BFGS finishes in float32)")
     p.add_argument("--snapshot-every", type=int, metavar="K", help="also save OUTPUT-stepNNNN.png every K steps")
     p.add_argument("--history", help="write losses per step (JSON) here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -11,6 +11,11 @@ the deepest layer asked for, so asking only for ``relu1_1`` costs one convolutio
 Max pooling (ImageNet training) or average pooling (Gatys et al. 2016 found it gives smoother
 results) can be chosen. Caffe preprocessing (RGB->BGR, 0..255, ImageNet mean subtracted) happens
 inside, so callers always pass stlib images.
+
+``precision="bfloat16"`` runs the convolutions in bfloat16 (Keras mixed precision: weights kept in
+float32, arithmetic in bfloat16) and returns float32 maps, so the losses are still summed in float32.
+On CPUs with AVX512-BF16 or AMX and on recent GPUs a forward and backward pass takes about half the
+time; the price is a relative rounding error of about 0.4 % in every feature value.
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ DOWNSAMPLING: dict[str, int] = {
 
 # ImageNet channel means in BGR order, on the 0..255 scale (the Caffe VGG preprocessing).
 IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
+
+# Arithmetic of the convolutions: "float32", or "bfloat16" (about half the time on hardware with
+# bfloat16 units, at 8 bits of mantissa).
+PRECISIONS = ("float32", "bfloat16")
 
 _ALIAS = re.compile(r"^(?:relu|conv)(\d)_(\d)$|^pool(\d)$")
 
@@ -99,6 +108,7 @@ class VGGFeatures:
         pooling: ``"max"`` (as trained) or ``"avg"`` (Gatys et al. 2016).
         weights: ``"imagenet"`` (the pretrained weights, found by ``stlib.weights``), a path to a
             Keras ``.h5`` file of the VGG19 notop weights, or None for random weights (tests only).
+        precision: ``"float32"`` or ``"bfloat16"`` arithmetic inside the network (see module doc).
 
     Calling it on [B, H, W, 3] RGB images in [0, 1] returns ``{name: [B, h, w, C]}`` float32,
     where ``h = H // 2**k`` for a layer behind k poolings and C = ``CHANNELS[name]``.
@@ -109,20 +119,25 @@ class VGGFeatures:
         layers: Iterable[str],
         pooling: str = "max",
         weights: str | Path | None = "imagenet",
+        precision: str = "float32",
     ) -> None:
         self.requested = tuple(dict.fromkeys(layers))  # unique, order kept
         if not self.requested:
             raise ValueError("VGGFeatures needs at least one layer name")
         if pooling not in ("max", "avg"):
             raise ValueError(f"unknown pooling {pooling!r}; choose 'max' or 'avg'")
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {precision!r}; choose from {', '.join(map(repr, PRECISIONS))}")
         self.pooling = pooling
+        self.precision = precision
         self.layers = {name: canonical_layer(name) for name in self.requested}
         self.deepest = max(self.layers.values(), key=LAYERS.index)
         self.model = self._build(_pretrained_vgg19(_weights_source(weights)))
 
     def _build(self, base: keras.Model) -> keras.Model:
         # Re-wire the pretrained layers on a new input, stopping at the deepest layer needed and
-        # swapping the pooling; the convolution layers (and so their weights) are shared, not copied.
+        # swapping the pooling; the convolution layers (and so their weights) are shared, not copied,
+        # except in bfloat16, where each layer is copied with a bfloat16 compute policy.
         inputs = keras.Input(shape=(None, None, 3))
         x = inputs
         wanted = set(self.layers.values())
@@ -131,6 +146,8 @@ class VGGFeatures:
             layer = base.get_layer(name)
             if name.endswith("pool") and self.pooling == "avg":
                 layer = keras.layers.AveragePooling2D(2, strides=2, name=f"{name}_avg")
+            if self.precision == "bfloat16":
+                layer = _bfloat16_copy(layer, x)
             x = layer(x)
             if name in wanted:
                 outputs[name] = x
@@ -142,12 +159,22 @@ class VGGFeatures:
         return sum(1 for layer in self.model.layers if isinstance(layer, keras.layers.Conv2D))
 
     def __call__(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
-        """[B, H, W, 3] RGB in [0, 1] -> {layer name as asked: [B, h, w, C]}."""
+        """[B, H, W, 3] RGB in [0, 1] -> {layer name as asked: [B, h, w, C]} float32."""
         maps = self.model(preprocess(images))
-        return {asked: maps[keras_name] for asked, keras_name in self.layers.items()}
+        return {asked: tf.cast(maps[keras_name], tf.float32) for asked, keras_name in self.layers.items()}
 
     def __repr__(self) -> str:
-        return f"VGGFeatures({list(self.requested)!r}, pooling={self.pooling!r}, depth={self.depth})"
+        extra = "" if self.precision == "float32" else f", precision={self.precision!r}"
+        return f"VGGFeatures({list(self.requested)!r}, pooling={self.pooling!r}, depth={self.depth}{extra})"
+
+
+def _bfloat16_copy(layer: keras.layers.Layer, inputs) -> keras.layers.Layer:
+    """A copy of ``layer``, with its weights, that computes in bfloat16 (the weights stay float32)."""
+    copy = type(layer).from_config({**layer.get_config(), "dtype": "mixed_bfloat16"})
+    copy.build(inputs.shape)
+    if layer.weights:
+        copy.set_weights(layer.get_weights())
+    return copy
 
 
 def layer_table(layers: Mapping[str, float] | Iterable[str]) -> list[tuple[str, str, int, int]]:

@@ -45,6 +45,9 @@ def test_bad_option_values_are_refused_by_the_parser(capsys):
     with pytest.raises(SystemExit):
         cli.main(["transfer", "a.jpg", "b.jpg", "-o", "x.png", "--style-layers", "relu1_1:heavy"])
     assert "bad layer weight in 'relu1_1:heavy'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["transfer", "a.jpg", "b.jpg", "-o", "x.png", "--precision", "float16"])
+    assert "invalid choice: 'float16'" in capsys.readouterr().err
 
 
 def test_unknown_layer_and_missing_file_are_one_line_errors(tmp_path, capsys):

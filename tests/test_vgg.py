@@ -75,6 +75,8 @@ def test_bad_arguments():
         vgg.VGGFeatures([], weights=None)
     with pytest.raises(FileNotFoundError, match="nowhere.h5"):
         vgg.VGGFeatures(["relu1_1"], weights="nowhere.h5")
+    with pytest.raises(ValueError, match="unknown precision 'float16'; choose from 'float32', 'bfloat16'"):
+        vgg.VGGFeatures(["relu1_1"], weights=None, precision="float16")
 
 
 @pytest.mark.weights
@@ -106,3 +108,21 @@ def test_forward_flops_counts_each_convolution():
     # The well-known figure: VGG19's convolutions are about 19.5 G multiply-adds at 224 px, i.e. 39 GFLOPs.
     assert sum(flops.values()) / 1e9 == pytest.approx(39.0, rel=0.01)
     assert list(vgg.forward_flops(64, 64, "relu2_1")) == ["block1_conv1", "block1_conv2", "block2_conv1"]
+
+
+@pytest.mark.weights
+def test_bfloat16_features_are_float32_maps_within_bfloat16_rounding(vgg_weights):
+    layers = ["relu1_1", "relu3_1", "relu5_2"]
+    exact = vgg.VGGFeatures(layers, weights="imagenet")
+    fast = vgg.VGGFeatures(layers, weights="imagenet", precision="bfloat16")
+    convolutions = [layer for layer in fast.model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert len(convolutions) == 14 and all(c.dtype_policy.compute_dtype == "bfloat16" for c in convolutions)
+    assert exact.model.get_layer("block1_conv1").dtype_policy.compute_dtype == "float32"  # the shared base is untouched
+    image = tf.random.stateless_uniform((1, 64, 80, 3), seed=(5, 6))
+    for name in layers:
+        a, b = exact(image)[name], fast(image)[name]
+        assert b.dtype == tf.float32 and b.shape == a.shape
+        relative = float(tf.norm(a - b) / tf.norm(a))
+        # bfloat16 keeps 8 significant bits (relative rounding 2**-9 = 0.2 %), compounded over layers;
+        # a result identical to float32 would mean the copy does not compute in bfloat16 at all.
+        assert 1e-4 < relative < 0.03, (name, relative)

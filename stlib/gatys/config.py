@@ -39,6 +39,10 @@ class GatysConfig:
     style image is resized to ``style_scale * size``. ``scales`` gives a coarse-to-fine schedule as
     fractions of ``size`` ending at 1.0, e.g. ``(0.25, 0.5, 1.0)``; ``steps`` is the number of
     optimiser iterations at each scale (an int for all of them, or one per scale).
+
+    Speed: ``precision="bfloat16"`` runs VGG19 in bfloat16 (about half the time per step where the
+    hardware has bfloat16 units; losses stay float32). Its rounding makes L-BFGS's line search stop
+    early in the slow final phase; the engine then finishes the scale in float32.
     """
 
     content_layers: Mapping[str, float] = field(default_factory=lambda: {"block4_conv2": 1.0})
@@ -68,6 +72,7 @@ class GatysConfig:
     style_blend_weights: tuple[float, ...] | None = None
     preserve_colour: str | None = None
     jit_compile: bool = False
+    precision: str = "float32"
     preset: str | None = None
 
     def __post_init__(self) -> None:
@@ -93,6 +98,7 @@ class GatysConfig:
             vgg.canonical_layer(layer)  # raises with the list of valid names
         choose("optimizer", self.optimizer, OPTIMIZERS)
         choose("pooling", self.pooling, ("max", "avg"))
+        choose("precision", self.precision, vgg.PRECISIONS)
         choose("tv_kind", self.tv_kind, losses.TV_KINDS)
         choose("content_reduction", self.content_reduction, losses.CONTENT_REDUCTIONS)
         choose("preserve_colour", self.preserve_colour, COLOUR_MODES)

@@ -103,6 +103,7 @@ def transfer(
         style_images = [gray_style for _, gray_style in pairs]
 
     features = feature_extractor(config, weights)
+    full_precision = features if config.precision == "float32" else None
     history = History()
     total_steps = config.total_steps
     bar = tqdm(total=total_steps, disable=not progress, desc="style transfer", unit="step", leave=True)
@@ -123,20 +124,34 @@ def transfer(
             if steps == 0:
                 continue
             objective = Objective(config, features, content_s, styles_s, blend)
+            evaluations_before = 0  # evaluations count on across a precision switch within a scale
 
             def report(image_fn, terms, evaluations, scale_index=scale_index):
                 nonlocal done
                 done += 1
                 seconds = time.perf_counter() - start
-                history.record(done, scale_index, seconds, evaluations, terms)
+                history.record(done, scale_index, seconds, evaluations_before + evaluations, terms)
                 bar.update(1)
                 bar.set_postfix(loss=f"{terms['total']:.4g}", refresh=False)
                 step = Step(done, total_steps, scale_index, terms, seconds, image_fn)
                 for callback in callbacks:
                     callback(step)
 
+            scheduled = sum(config.steps_per_scale[: scale_index + 1])
             if config.optimizer == "lbfgs":
                 pastiche, stopped = minimise_lbfgs(objective, pastiche, steps, config.lbfgs_history, report)
+                if not stopped and done < scheduled and config.precision != "float32":
+                    # The line search found no decrease that bfloat16 rounding can show: the slow
+                    # final phase needs float32, so the scale finishes there.
+                    if full_precision is None:
+                        full_precision = feature_extractor(config, weights, precision="float32")
+                    history.precision_switches.append(done)
+                    in_this_scale = len(history) and history.scale[-1] == scale_index
+                    evaluations_before = history.evaluations[-1] if in_this_scale else 0
+                    objective = Objective(config, full_precision, content_s, styles_s, blend)
+                    pastiche, stopped = minimise_lbfgs(
+                        objective, pastiche, scheduled - done, config.lbfgs_history, report
+                    )
             else:
                 pastiche, stopped = minimise_adam(objective, pastiche, steps, config, report)
             if stopped:
@@ -144,7 +159,6 @@ def transfer(
                 break
             # L-BFGS may end a scale early (its line search finds no decrease): keep the numbering of
             # later steps, and the progress bar, in line with the schedule.
-            scheduled = sum(config.steps_per_scale[: scale_index + 1])
             bar.update(scheduled - done)
             done = scheduled
     finally:

@@ -11,9 +11,17 @@ from stlib.gatys.config import GatysConfig
 from stlib.vgg import VGGFeatures
 
 
-def feature_extractor(config: GatysConfig, weights="imagenet") -> VGGFeatures:
-    """One VGG19 extractor for all the layers of ``config`` (truncated after the deepest)."""
-    return VGGFeatures([*config.content_layers, *config.style_layers], pooling=config.pooling, weights=weights)
+def feature_extractor(config: GatysConfig, weights="imagenet", precision: str | None = None) -> VGGFeatures:
+    """One VGG19 extractor for all the layers of ``config`` (truncated after the deepest).
+
+    ``precision`` overrides ``config.precision`` ("float32" or "bfloat16").
+    """
+    return VGGFeatures(
+        [*config.content_layers, *config.style_layers],
+        pooling=config.pooling,
+        weights=weights,
+        precision=precision or config.precision,
+    )
 
 
 def blended_grams(
