@@ -23,8 +23,8 @@ test: setup  ## the whole test suite and every notebook in quick mode (the comma
 test-fast: setup  ## unit tests only: no real optimisations, no notebooks
 	$(BIN)/python -m pytest -q -m "not slow" tests
 
-benchmark: setup  ## time to quality against TensorFlow's tutorial recipe (about 15 minutes on 2 cores)
-	$(BIN)/python benchmarks/gatys_time_to_quality.py --size 256
+benchmark: setup  ## time to quality against TensorFlow's tutorial recipe (about 25 minutes on 2 cores)
+	$(BIN)/python benchmarks/gatys_time_to_quality.py --size 256 --max-steps 1200 --routes lbfgs,adam-bf16,lbfgs-bf16 --out benchmarks/results/gatys-256.json
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache
