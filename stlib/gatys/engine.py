@@ -103,7 +103,7 @@ def transfer(
         style_images = [gray_style for _, gray_style in pairs]
 
     features = feature_extractor(config, weights)
-    full_precision = features if config.precision == "float32" else None
+    full_precision = None  # the float32 extractor, built at the first bfloat16 -> float32 switch
     history = History()
     total_steps = config.total_steps
     bar = tqdm(total=total_steps, disable=not progress, desc="style transfer", unit="step", leave=True)
@@ -146,7 +146,7 @@ def transfer(
                     if full_precision is None:
                         full_precision = feature_extractor(config, weights, precision="float32")
                     history.precision_switches.append(done)
-                    in_this_scale = len(history) and history.scale[-1] == scale_index
+                    in_this_scale = len(history) > 0 and history.scale[-1] == scale_index
                     evaluations_before = history.evaluations[-1] if in_this_scale else 0
                     objective = Objective(config, full_precision, content_s, styles_s, blend)
                     pastiche, stopped = minimise_lbfgs(
