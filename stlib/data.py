@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from stlib import settings
 from stlib._hashing import file_digest
+from stlib.validation import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     import pooch as _pooch_module
@@ -268,7 +269,8 @@ def resolve(source: Any) -> Any:
     )
     if is_bare_word:
         raise UnknownSampleError(
-            f"unknown sample {source!r} (and no such file); choose from: {', '.join(_registry())}"
+            f"unknown sample {source!r}{did_you_mean(source, _registry())} (and no such file); "
+            f"choose from: {', '.join(_registry())}"
         )
     return source
 

@@ -17,16 +17,18 @@ import io
 import math
 import operator
 import re
-import tempfile
 import urllib.error
 import urllib.request
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Union
 
 import numpy as np
 import tensorflow as tf
-from PIL import Image, ImageOps, features
+from PIL import Image, ImageOps
+
+from stlib import outputs
 
 __all__ = [
     "ImageError",
@@ -34,6 +36,7 @@ __all__ = [
     "MAX_SIDE",
     "MAX_PIXELS",
     "load",
+    "longest_side_shape",
     "resize",
     "resize_to",
     "to_pil",
@@ -58,16 +61,8 @@ URL_TIMEOUT_S = 30.0
 RANGE_TOLERANCE = 1e-3
 
 _READABLE_EXAMPLES = "PNG, JPEG, WebP, TIFF, BMP, GIF"
-_SAVE_FORMATS = {
-    ".png": "PNG",
-    ".jpg": "JPEG",
-    ".jpeg": "JPEG",
-    ".tif": "TIFF",
-    ".tiff": "TIFF",
-    ".bmp": "BMP",
-}
-if features.check("webp"):  # Pillow built without libwebp cannot write WebP
-    _SAVE_FORMATS[".webp"] = "WEBP"
+# The formats save writes, by extension; the table lives in stlib.outputs (no TensorFlow there).
+_SAVE_FORMATS = outputs.IMAGE_FORMATS
 
 # Modes with an alpha channel (others may still carry a transparent colour in info).
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
@@ -183,7 +178,11 @@ def _round_half_up(x: float) -> int:
     return int(math.floor(x + 0.5))
 
 
-def _longest_side_size(height: int, width: int, max_side: int) -> tuple[int, int]:
+def longest_side_shape(height: int, width: int, max_side: int) -> tuple[int, int]:
+    """(h, w) of an H x W image resized so that its longest side is ``max_side`` (what ``resize`` gives).
+
+    Lets callers check the sizes an image will have before resizing anything.
+    """
     scale = max_side / max(height, width)
     return max(1, _round_half_up(height * scale)), max(1, _round_half_up(width * scale))
 
@@ -229,7 +228,7 @@ def resize(image: ImageLike, max_side: int) -> tf.Tensor:
     image = validate(image)
     max_side = _check_int(max_side, "max_side", 1, MAX_SIDE)
     height, width = int(image.shape[1]), int(image.shape[2])
-    return resize_to(image, *_longest_side_size(height, width, max_side))
+    return resize_to(image, *longest_side_shape(height, width, max_side))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -468,7 +467,7 @@ def load(
     if max_side is None:
         return image
 
-    new_height, new_width = _longest_side_size(height, width, max_side)
+    new_height, new_width = longest_side_shape(height, width, max_side)
     if min(new_height, new_width) < min_side:
         raise ImageError(
             f"resizing the {_size_text(height, width)} image to longest side {max_side} gives "
@@ -505,11 +504,18 @@ def from_pil(pil: Image.Image) -> tf.Tensor:
     return tf.convert_to_tensor(_decode(pil, "the PIL image")[None], dtype=tf.float32)
 
 
-def check_output_path(path: str | Path) -> Path:
+def check_output_path(path: str | Path, *, inputs: Iterable[object] = ()) -> Path:
     """Check, before any long computation, that an image can be saved at ``path``.
 
-    The extension must be one ``save`` writes, and the parent folder must exist or be creatable
-    and be writable (tested by creating and deleting a temporary file). Nothing is left behind.
+    The extension must be one ``save`` writes; the path must not be a folder, a read-only file
+    or one of ``inputs``; the parent folder must exist or be creatable and be writable (tested by
+    creating and deleting a temporary file). Nothing is left behind. See
+    ``stlib.outputs.check_output_path``, which this wraps.
+
+    Args:
+        path: where the image will be saved.
+        inputs: files the run reads (content, style, init image); URLs, sample names and
+            arrays among them are ignored.
 
     Returns:
         the path as a ``Path`` (with ``~`` expanded).
@@ -517,38 +523,19 @@ def check_output_path(path: str | Path) -> Path:
     Raises:
         ImageError: naming the path and, for a bad extension, the accepted ones.
     """
-    path = Path(path).expanduser()
-    suffix = path.suffix.lower()
-    if suffix not in _SAVE_FORMATS:
-        raise ImageError(
-            f"cannot save '{path}': extension {suffix or '(none)'!r} is not supported; "
-            f"use one of {', '.join(sorted(_SAVE_FORMATS))}"
-        )
-    if path.is_dir():
-        raise ImageError(f"cannot save to '{path}': it is a folder")
-
-    # The nearest folder that exists is where the missing ones would be created.
-    parent = path.parent.absolute()
-    existing = parent
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ImageError(f"cannot save '{path}': '{existing}' is a file, not a folder")
     try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as error:
-        raise ImageError(
-            f"cannot save '{path}': folder '{existing}' is not writable ({error.strerror})"
-        ) from None
-    return path
+        return outputs.check_output_path(path, what="image", suffixes=_SAVE_FORMATS, inputs=inputs)
+    except outputs.OutputPathError as error:
+        # ImageError is what callers of this module have always caught.
+        raise ImageError(str(error)) from None
 
 
 def save(image: ImageLike, path: str | Path, *, quality: int = 95) -> Path:
     """Write a [1, H, W, 3] float image in [0, 1] to ``path`` as 8-bit RGB.
 
     The format follows the extension: .png, .jpg/.jpeg, .webp, .tif/.tiff or .bmp. Missing
-    parent folders are created.
+    parent folders are created. The file is written beside the target and renamed over it when
+    complete (``stlib.outputs.atomic_write``), so a failed write leaves an old file as it was.
 
     Args:
         image: float32 [1, H, W, 3] in [0, 1].
@@ -561,7 +548,6 @@ def save(image: ImageLike, path: str | Path, *, quality: int = 95) -> Path:
     path = check_output_path(path)
     quality = _check_int(quality, "quality", 1, 100)
     pil = to_pil(image)
-    path.parent.mkdir(parents=True, exist_ok=True)
 
     file_format = _SAVE_FORMATS[path.suffix.lower()]
     options: dict = {}
@@ -570,5 +556,7 @@ def save(image: ImageLike, path: str | Path, *, quality: int = 95) -> Path:
         options = {"quality": quality, "subsampling": 0}
     elif file_format == "WEBP":
         options = {"quality": quality}
-    pil.save(path, format=file_format, **options)
+    with outputs.atomic_write(path) as temporary:
+        # The temporary name ends in .tmp: the format must be given, not guessed.
+        pil.save(temporary, format=file_format, **options)
     return path

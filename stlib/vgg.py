@@ -21,53 +21,25 @@ time; the price is a relative rounding error of about 0.4 % in every feature val
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
-# The VGG19 "notop" layers in forward order: the convolutions of each block, then its pooling.
-_BLOCK_CONVOLUTIONS = (2, 2, 4, 4, 4)
-LAYERS: tuple[str, ...] = tuple(
-    name
-    for block, count in enumerate(_BLOCK_CONVOLUTIONS, start=1)
-    for name in [f"block{block}_conv{i}" for i in range(1, count + 1)] + [f"block{block}_pool"]
+# The layer table lives in a module without TensorFlow (settings are checked before it starts).
+from stlib.vgg_layers import (  # noqa: F401 (re-exported)
+    CHANNELS,
+    CONV_LAYERS,
+    DOWNSAMPLING,
+    LAYERS,
+    PRECISIONS,
+    canonical_layer,
+    min_input_side,
 )
-CONV_LAYERS: tuple[str, ...] = tuple(name for name in LAYERS if "_conv" in name)
-CHANNELS: dict[str, int] = {
-    name: (64, 128, 256, 512, 512)[int(name[5]) - 1] for name in LAYERS
-}
-# How many 2x2 poolings lie before each layer: its feature map is H / 2**k by W / 2**k.
-DOWNSAMPLING: dict[str, int] = {
-    name: int(name[5]) - 1 + (1 if name.endswith("pool") else 0) for name in LAYERS
-}
 
 # ImageNet channel means in BGR order, on the 0..255 scale (the Caffe VGG preprocessing).
 IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
-
-# Arithmetic of the convolutions: "float32", or "bfloat16" (about half the time on hardware with
-# bfloat16 units, at 8 bits of mantissa).
-PRECISIONS = ("float32", "bfloat16")
-
-_ALIAS = re.compile(r"^(?:relu|conv)(\d)_(\d)$|^pool(\d)$")
-
-
-def canonical_layer(name: str) -> str:
-    """The Keras name of a VGG19 layer given as ``block3_conv1``, ``relu3_1``, ``conv3_1`` or ``pool3``."""
-    if name in LAYERS:
-        return name
-    match = _ALIAS.match(name)
-    if match:
-        block, index, pool_block = match.groups()
-        candidate = f"block{pool_block}_pool" if pool_block else f"block{block}_conv{index}"
-        if candidate in LAYERS:
-            return candidate
-    raise ValueError(
-        f"unknown layer {name!r}; choose from {', '.join(LAYERS)} "
-        "(or the aliases reluX_Y / convX_Y / poolX)"
-    )
 
 
 def preprocess(images: tf.Tensor) -> tf.Tensor:

@@ -232,19 +232,27 @@ def vgg19_weights_path(*, download: bool = True) -> Path:
     return fetched_path
 
 
-def describe() -> dict[str, str]:
+def describe() -> dict:
     """Where the weights would come from now, without downloading or hashing.
 
-    Returns ``{"source": "STLIB_MODELS_DIR" | "keras cache" | "missing", "path": str}``; when
-    missing, ``path`` is where a download would go and ``"url"`` is added.
+    Returns ``{"source": "STLIB_MODELS_DIR" | "keras cache" | "missing", "path": str,
+    "searched": [what was looked at, one line each]}``; when missing, ``path`` is where a download
+    would go and ``"url"`` is added.
     """
-    found, _ = _models_dir_file()
+    found, line = _models_dir_file()
+    searched = [line]
     if found is not None:
-        return {"source": SOURCE_MODELS_DIR, "path": str(found)}
+        return {"source": SOURCE_MODELS_DIR, "path": str(found), "searched": searched}
     for candidate in _cache_candidates():
         if candidate.is_file():
-            return {"source": SOURCE_KERAS_CACHE, "path": str(candidate)}
-    return {"source": SOURCE_MISSING, "path": str(keras_cache_dir() / VGG19_FILE), "url": VGG19_URL}
+            return {"source": SOURCE_KERAS_CACHE, "path": str(candidate), "searched": searched}
+        searched.append(f"Keras cache: {candidate} does not exist")
+    return {
+        "source": SOURCE_MISSING,
+        "path": str(keras_cache_dir() / VGG19_FILE),
+        "url": VGG19_URL,
+        "searched": searched,
+    }
 
 
 # --------------------------------------------------------------------------------------------

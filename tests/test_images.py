@@ -6,6 +6,7 @@ or with numpy, never with stlib itself.
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import os
@@ -504,6 +505,52 @@ def test_check_output_path_unwritable_system_folder():
     # Nobody, root included, can create files directly in /proc.
     with pytest.raises(ImageError, match=r"folder '/proc' is not writable"):
         images.check_output_path("/proc/stlib_no_such_dir/out.png")
+
+
+def test_check_output_path_refuses_an_input_and_a_read_only_file(tmp_path):
+    photo = tmp_path / "photo.png"
+    Image.fromarray(_noise(32, 32)).save(photo)
+    with pytest.raises(ImageError, match=r"photo\.png' is the same file as the input"):
+        images.check_output_path(tmp_path / "x" / ".." / "photo.png", inputs=[photo, "tubingen"])
+    assert images.check_output_path(tmp_path / "out.png", inputs=[photo]) == tmp_path / "out.png"
+    photo.chmod(0o444)  # refused by its permission bits, so even when tests run as root
+    try:
+        with pytest.raises(ImageError, match=r"photo\.png' exists and is read-only"):
+            images.check_output_path(photo)
+        with pytest.raises(ImageError, match=r"read-only"):
+            images.save(tf.zeros([1, 32, 32, 3]), photo)
+    finally:
+        photo.chmod(0o644)
+    with Image.open(photo) as kept:
+        np.testing.assert_array_equal(np.asarray(kept), _noise(32, 32))
+
+
+def test_save_replaces_an_old_file_and_keeps_its_mode(tmp_path):
+    target = tmp_path / "out.png"
+    images.save(tf.zeros([1, 32, 32, 3]), target)
+    target.chmod(0o640)
+    images.save(tf.ones([1, 32, 40, 3]), target)
+    np.testing.assert_array_equal(_pixels(images.load(target)), np.ones((32, 40, 3)))
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
+
+
+def test_save_failure_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "out.png"
+    target.write_bytes(b"the previous result")
+    before = sorted(p.name for p in tmp_path.iterdir())
+
+    def full_disk(self, fp, format=None, **options):
+        with open(fp, "wb") as file:  # a few bytes reach the disk, then it is full
+            file.write(b"\x89PNG partial")
+        raise OSError(errno.ENOSPC, "No space left on device", str(fp))
+
+    monkeypatch.setattr(Image.Image, "save", full_disk)
+    with pytest.raises(OSError) as caught:
+        images.save(tf.zeros([1, 32, 32, 3]), target)
+    assert caught.value.errno == errno.ENOSPC
+    assert target.read_bytes() == b"the previous result"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_save_checks_path_and_quality(tmp_path):

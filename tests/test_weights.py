@@ -91,7 +91,8 @@ def test_models_dir_serves_the_official_file(models_dir: Path) -> None:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     assert digest.hexdigest() == weights.VGG19_MD5
-    assert weights.describe() == {"source": "STLIB_MODELS_DIR", "path": str(found)}
+    described = weights.describe()
+    assert (described["source"], described["path"]) == ("STLIB_MODELS_DIR", str(found))
 
 
 def test_verification_runs_once_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,7 +122,9 @@ def test_keras_cache_is_used_when_no_models_dir(tmp_path: Path, monkeypatch: pyt
 
     assert weights.keras_cache_dir() == cached.parent
     assert weights.vgg19_weights_path(download=False) == cached
-    assert weights.describe() == {"source": "keras cache", "path": str(cached)}
+    described = weights.describe()
+    assert (described["source"], described["path"]) == ("keras cache", str(cached))
+    assert described["searched"][0].startswith("STLIB_MODELS_DIR")
 
 
 def test_nothing_found_offline_gives_both_fixes(
@@ -151,6 +154,7 @@ def test_nothing_found_offline_gives_both_fixes(
     described = weights.describe()
     assert described["source"] == "missing"
     assert described["url"] == weights.VGG19_URL
+    assert any("Keras cache" in line for line in described["searched"])
 
 
 def test_download_false_never_calls_keras(

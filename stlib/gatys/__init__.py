@@ -6,25 +6,39 @@
 Modules: ``config`` (GatysConfig), ``presets`` (published settings), ``objective`` (the loss with
 fixed targets), ``optimizers`` (L-BFGS and Adam), ``history`` (losses per step, callbacks),
 ``engine`` (``transfer``: images in, pastiche out; multi-scale, colour preservation, style blending).
+
+The names below are imported on first use: the settings (``GatysConfig``, ``preset``) do not start
+TensorFlow, so the command line checks them in milliseconds.
 """
 
-from stlib.gatys.config import GatysConfig
-from stlib.gatys.history import History, Step, StopTransfer, every
-from stlib.gatys.objective import Objective, feature_extractor
-from stlib.gatys.presets import PRESETS, preset
-from stlib.gatys.engine import TransferResult, as_image, transfer
+from importlib import import_module
 
-__all__ = [
-    "GatysConfig",
-    "History",
-    "Objective",
-    "PRESETS",
-    "Step",
-    "StopTransfer",
-    "TransferResult",
-    "as_image",
-    "every",
-    "feature_extractor",
-    "preset",
-    "transfer",
-]
+# public name -> the module that defines it
+_HOMES = {
+    "GatysConfig": "config",
+    "PRESETS": "presets",
+    "preset": "presets",
+    "History": "history",
+    "Step": "history",
+    "StopTransfer": "history",
+    "every": "history",
+    "Objective": "objective",
+    "feature_extractor": "objective",
+    "TransferError": "engine",
+    "TransferInterrupted": "engine",
+    "TransferResult": "engine",
+    "as_image": "engine",
+    "transfer": "engine",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name):
+    if name in _HOMES:
+        return getattr(import_module(f"stlib.gatys.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'stlib.gatys' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_HOMES])

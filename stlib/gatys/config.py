@@ -1,25 +1,45 @@
-"""The settings of one Gatys style transfer, as a frozen dataclass with defaults that work."""
+"""The settings of one Gatys style transfer, as a frozen dataclass with defaults that work.
+
+Every field is checked where the config is made (``GatysConfig(...)``, ``replace``, ``from_dict``,
+``preset``), once: its type, that numbers are finite and in range, the choices, and the
+combinations that cannot work. Errors are ``stlib.validation.SettingError`` (a ``ValueError``) or
+``SettingTypeError`` (a ``TypeError``); they name the field, the value and what is accepted, and the
+command line re-words them with its option names. No TensorFlow here.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from stlib import losses, vgg
+from stlib import validation as check
+from stlib import vgg_layers
+from stlib.validation import SettingError, SettingTypeError
 
 OPTIMIZERS = ("lbfgs", "adam")
 INITS = ("content", "noise", "style")
 COLOUR_MODES = (None, "luminance", "histogram")
+POOLINGS = ("max", "avg")
+# The same names as stlib.losses.TV_KINDS and CONTENT_REDUCTIONS (a test keeps them equal); spelled
+# out here so that a config is checked without starting TensorFlow.
+TV_KINDS = ("l1", "squared")
+CONTENT_REDUCTIONS = ("mean", "sum")
 STYLE_LAYERS_GATYS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
+# Other spellings accepted for a field: {alias: field}.
+ALIASES = {"preserve_color": "preserve_colour"}
+MIN_SIZE, MAX_SIZE = 32, 8192  # stlib.images.MIN_SIDE and MAX_SIDE (kept equal by a test)
 
 
 def _equal_weights(layers) -> dict[str, float]:
     return {name: 1.0 / len(layers) for name in layers}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GatysConfig:
     r"""Everything that decides the result of ``stlib.gatys.transfer``.
 
@@ -76,57 +96,11 @@ class GatysConfig:
     preset: str | None = None
 
     def __post_init__(self) -> None:
-        # Normalise containers so that configs compare and serialise predictably.
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
-        set_("content_layers", {str(k): float(v) for k, v in dict(self.content_layers).items()})
-        set_("style_layers", {str(k): float(v) for k, v in dict(self.style_layers).items()})
-        set_("scales", tuple(float(s) for s in self.scales))
-        if not isinstance(self.steps, int):
-            set_("steps", tuple(int(s) for s in self.steps))
-        if self.style_blend_weights is not None:
-            set_("style_blend_weights", tuple(float(w) for w in self.style_blend_weights))
-        self._validate()
-
-    def _validate(self) -> None:
-        def choose(name, value, accepted):
-            if value not in accepted:
-                raise ValueError(f"unknown {name} {value!r}; choose from {', '.join(map(repr, accepted))}")
-
-        if not self.content_layers and not self.style_layers:
-            raise ValueError("content_layers and style_layers are both empty; nothing to optimise")
-        for layer in (*self.content_layers, *self.style_layers):
-            vgg.canonical_layer(layer)  # raises with the list of valid names
-        choose("optimizer", self.optimizer, OPTIMIZERS)
-        choose("pooling", self.pooling, ("max", "avg"))
-        choose("precision", self.precision, vgg.PRECISIONS)
-        choose("tv_kind", self.tv_kind, losses.TV_KINDS)
-        choose("content_reduction", self.content_reduction, losses.CONTENT_REDUCTIONS)
-        choose("preserve_colour", self.preserve_colour, COLOUR_MODES)
-        if self.init not in INITS and not isinstance(self.init, str):
-            raise ValueError(f"init must be one of {INITS} or an image path/sample name, not {self.init!r}")
-        for name in ("content_weight", "style_weight", "tv_weight", "noise_std"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        for name in ("learning_rate", "style_scale"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if self.size is not None and not 32 <= self.size <= 8192:
-            raise ValueError(f"size must be between 32 and 8192 pixels (or None), got {self.size}")
-        if not self.scales or self.scales[-1] != 1.0 or any(
-            not 0 < a < b for a, b in zip(self.scales, self.scales[1:])
-        ) or self.scales[0] <= 0:
-            raise ValueError(f"scales must increase and end at 1.0, e.g. (0.5, 1.0); got {self.scales}")
-        steps = self.steps_per_scale
-        if len(steps) != len(self.scales):
-            raise ValueError(f"steps {self.steps} gives {len(steps)} counts for {len(self.scales)} scales")
-        if any(s < 0 for s in steps) or sum(steps) == 0:
-            raise ValueError(f"steps must be >= 0 with at least one step in all, got {self.steps}")
-        if self.lbfgs_history < 1:
-            raise ValueError(f"lbfgs_history must be >= 1, got {self.lbfgs_history}")
-        if self.style_blend_weights is not None and (
-            any(w < 0 for w in self.style_blend_weights) or sum(self.style_blend_weights) <= 0
-        ):
-            raise ValueError(f"style_blend_weights must be >= 0 and not all 0, got {self.style_blend_weights}")
+        # Check every field, then store the normalised values (tuples, floats, plain dicts), so
+        # that configs compare and serialise predictably.
+        for name, value in _validated(self).items():
+            object.__setattr__(self, name, value)
+        _check_combinations(self)
 
     @property
     def steps_per_scale(self) -> tuple[int, ...]:
@@ -137,27 +111,202 @@ class GatysConfig:
     def total_steps(self) -> int:
         return sum(self.steps_per_scale)
 
+    @property
+    def active_terms(self) -> tuple[str, ...]:
+        """The loss terms that take part: a subset of ('content', 'style', 'tv')."""
+        content = self.content_weight > 0 and any(w > 0 for w in self.content_layers.values())
+        style = self.style_weight > 0 and any(w > 0 for w in self.style_layers.values())
+        flags = {"content": content, "style": style, "tv": self.tv_weight > 0}
+        return tuple(name for name, on in flags.items() if on)
+
     def replace(self, **changes) -> GatysConfig:
         """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(self, **_field_names(changes))
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, values: Mapping) -> GatysConfig:
-        """The inverse of ``to_dict`` (also accepts the lists that JSON makes of tuples)."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown GatysConfig fields {unknown}; known: {', '.join(sorted(known))}")
-        values = dict(values)
-        for name in ("scales", "style_blend_weights"):
-            if isinstance(values.get(name), list):
-                values[name] = tuple(values[name])
-        if isinstance(values.get("steps"), list):
-            values["steps"] = tuple(values["steps"])
-        return cls(**values)
+        """The inverse of ``to_dict`` (JSON's lists are accepted where tuples are stored)."""
+        if not isinstance(values, Mapping):
+            raise TypeError(f"GatysConfig.from_dict takes a mapping of fields, not a {type(values).__name__}")
+        return cls(**_field_names(values))
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(GatysConfig))
+
+
+def _field_names(values: Mapping) -> dict:
+    """``values`` keyed by field names: aliases mapped, unknown names refused with a suggestion."""
+    named = {}
+    for key, value in values.items():
+        name = ALIASES.get(key, key)
+        if name not in FIELDS:
+            raise TypeError(
+                f"GatysConfig has no field {key!r}{check.did_you_mean(key, FIELDS + tuple(ALIASES))}; "
+                f"fields: {', '.join(FIELDS)}"
+            )
+        if name in named:
+            raise TypeError(f"GatysConfig got {name!r} twice (as {name!r} and as its alias {key!r})")
+        named[name] = value
+    return named
+
+
+def _keyword_init(generated):
+    """Wrap the dataclass ``__init__`` so that aliases and typos in field names are handled."""
+
+    @functools.wraps(generated)
+    def __init__(self, **values):
+        generated(self, **_field_names(values))
+
+    return __init__
+
+
+GatysConfig.__init__ = _keyword_init(GatysConfig.__init__)
+
+
+# --- checks of single fields -------------------------------------------------------------------
+
+
+def _layers(config: GatysConfig, name: str) -> dict[str, float]:
+    layers = getattr(config, name)
+    if not isinstance(layers, Mapping):
+        raise SettingTypeError(
+            {name: layers}, f"{check.type_text(layers)}; expected a mapping {{layer: weight}}, "
+            "e.g. {'relu1_1': 1.0, 'relu2_1': 0.5}"
+        )
+    checked = {}
+    for layer, weight in layers.items():
+        try:
+            vgg_layers.canonical_layer(layer)
+        except (ValueError, TypeError) as error:
+            raise SettingError({name: dict(layers)}, str(error)) from None
+        checked[layer] = check.number(weight, name, low=0.0, shown={name: dict(layers)})
+    return checked
+
+
+def _steps(value) -> int | tuple[int, ...]:
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise SettingError({"steps": value}, "needs at least one count")
+        counts = tuple(check.integer(v, "steps", low=0, shown={"steps": value}) for v in value)
+        return counts[0] if len(counts) == 1 else counts
+    return check.integer(value, "steps", low=0, high=10**7)
+
+
+def _floats(value, name: str, *, low: float, high: float | None, low_open: bool) -> tuple[float, ...]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise SettingTypeError({name: value}, f"{check.type_text(value)}; expected a list of numbers")
+    numbers = tuple(
+        check.number(v, name, low=low, high=high, low_open=low_open, shown={name: value}) for v in value
+    )
+    if not numbers:
+        raise SettingError({name: value}, "needs at least one number")
+    return numbers
+
+
+def _init(value):
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise SettingTypeError(
+            {"init": value}, f"{check.type_text(value)}; expected one of {', '.join(map(repr, INITS))}, "
+            "a sample name, an image path or an http(s) URL (or pass init_image= to transfer)"
+        )
+    if value in INITS or value.lower().startswith(("http://", "https://")) or os.path.isfile(value):
+        return value
+    from stlib import data  # the sample registry (no TensorFlow)
+
+    names = data.sample_names()
+    if value in names:
+        return value
+    raise SettingError(
+        {"init": value},
+        f"choose {', '.join(map(repr, INITS))}, a sample name (see `stlib samples`), an existing image "
+        f"file or an http(s) URL{check.did_you_mean(value, INITS + tuple(names))}",
+    )
+
+
+def _validated(config: GatysConfig) -> dict[str, Any]:
+    """Every field checked on its own; returns the normalised values."""
+    values = {
+        "content_layers": _layers(config, "content_layers"),
+        "style_layers": _layers(config, "style_layers"),
+        "steps": _steps(config.steps),
+        "init": _init(config.init),
+        "scales": _floats(config.scales, "scales", low=0.0, high=1.0, low_open=True),
+    }
+    for name in ("content_weight", "style_weight", "tv_weight", "noise_std"):
+        values[name] = check.number(getattr(config, name), name, low=0.0)
+    for name in ("learning_rate", "adam_epsilon"):
+        values[name] = check.number(getattr(config, name), name, low=0.0, low_open=True)
+    for name in ("adam_beta1", "adam_beta2"):
+        values[name] = check.number(getattr(config, name), name, low=0.0, high=0.999999)
+    values["style_scale"] = check.number(config.style_scale, "style_scale", low=0.0, high=64.0, low_open=True)
+    values["lbfgs_history"] = check.integer(config.lbfgs_history, "lbfgs_history", low=1, high=1000)
+    values["seed"] = check.integer(config.seed, "seed", low=0)
+    if config.size is not None:
+        values["size"] = check.integer(config.size, "size", low=MIN_SIZE, high=MAX_SIZE)
+    if config.style_blend_weights is not None:
+        values["style_blend_weights"] = _floats(
+            config.style_blend_weights, "style_blend_weights", low=0.0, high=check.FLOAT32_MAX, low_open=False
+        )
+    for name, accepted in (
+        ("optimizer", OPTIMIZERS),
+        ("pooling", POOLINGS),
+        ("precision", vgg_layers.PRECISIONS),
+        ("tv_kind", TV_KINDS),
+        ("content_reduction", CONTENT_REDUCTIONS),
+        ("preserve_colour", COLOUR_MODES),
+    ):
+        check.choice(getattr(config, name), name, accepted)
+    if not isinstance(config.jit_compile, bool):
+        raise SettingTypeError({"jit_compile": config.jit_compile}, "expected True or False")
+    if config.preset is not None and not isinstance(config.preset, str):
+        raise SettingTypeError({"preset": config.preset}, "expected a preset name or None")
+    return values
+
+
+# --- combinations that cannot work --------------------------------------------------------------
+
+
+def _check_combinations(config: GatysConfig) -> None:
+    active = config.active_terms
+    if not active:
+        raise SettingError(
+            {"content_weight": config.content_weight, "style_weight": config.style_weight,
+             "tv_weight": config.tv_weight},
+            "every loss term is off (zero weights or no layers): there is nothing to optimize; "
+            "give the style term a positive weight and at least one layer",
+        )
+    if config.init == "content" and "style" not in active and "tv" not in active:
+        off = {"style_weight": 0.0} if config.style_weight == 0 else {"style_layers": config.style_layers}
+        raise SettingError(
+            {**off, "init": "content"},
+            "without a style term the pastiche starts as the content image, which already "
+            "minimizes the content loss: there is nothing to optimize; give the style term a "
+            "positive weight and at least one layer, or start from init='noise'",
+        )
+    steps = config.steps_per_scale
+    if len(steps) != len(config.scales):
+        raise SettingError(
+            {"steps": config.steps, "scales": config.scales},
+            f"give one step count for all scales or one per scale ({len(config.scales)} here)",
+        )
+    if sum(steps) == 0:
+        raise SettingError({"steps": config.steps}, "at least one step is needed in all")
+    scales = config.scales
+    if scales[-1] != 1.0 or any(a >= b for a, b in zip(scales, scales[1:])):
+        raise SettingError({"scales": scales}, "must increase and end at 1.0, e.g. (0.5, 1.0)")
+    if config.style_blend_weights is not None and sum(config.style_blend_weights) <= 0:
+        raise SettingError({"style_blend_weights": config.style_blend_weights}, "must not all be 0")
+    if config.size is not None and config.style_scale * config.size > MAX_SIZE:
+        raise SettingError(
+            {"style_scale": config.style_scale, "size": config.size},
+            f"the style image would be {config.style_scale * config.size:.0f} px on its longest side; "
+            f"at most {MAX_SIZE} px are possible",
+        )

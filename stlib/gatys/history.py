@@ -53,7 +53,13 @@ class History:
 
     @property
     def final_losses(self) -> dict[str, float]:
+        """The loss terms after the last step; empty when no step was taken."""
         return {name: values[-1] for name, values in self.terms.items()} if self.steps else {}
+
+    @property
+    def seconds_total(self) -> float:
+        """Wall seconds until the last step (0.0 when no step was taken)."""
+        return self.seconds[-1] if self.seconds else 0.0
 
     def seconds_to_reach(self, loss: float, scale: int | None = None) -> float | None:
         """Wall seconds until the total loss first fell to ``loss`` (at the given scale), or None."""
@@ -63,7 +69,12 @@ class History:
         return None
 
     def seconds_per_step(self) -> float:
-        """Median seconds per step over the last scale, after its first step (compilation excluded)."""
+        """Median seconds per step over the last scale, after its first step (compilation excluded).
+
+        NaN when there are fewer than two steps to time.
+        """
+        if not self.steps:
+            return float("nan")
         last = self.scale[-1]
         times = [t for t, sc in zip(self.seconds, self.scale) if sc == last]
         gaps = sorted(b - a for a, b in zip(times, times[1:]))

@@ -7,7 +7,8 @@ so that results and loss curves can be compared like for like. Use ``preset(name
 
 from __future__ import annotations
 
-from stlib import vgg
+from stlib import vgg_layers
+from stlib.validation import choice
 from stlib.gatys.config import STYLE_LAYERS_GATYS, GatysConfig
 
 _FIVE = {name: 1.0 / 5 for name in STYLE_LAYERS_GATYS}
@@ -69,7 +70,7 @@ PRESETS: dict[str, GatysConfig] = {
     # TV sum skips the last row and column; stlib uses scipy's L-BFGS-B with bounds [0, 1].
     "neural-style": GatysConfig(
         content_layers={"block4_conv2": 1.0},
-        style_layers={name: 1.0 / vgg.CHANNELS[name] ** 2 for name in STYLE_LAYERS_GATYS},
+        style_layers={name: 1.0 / vgg_layers.CHANNELS[name] ** 2 for name in STYLE_LAYERS_GATYS},
         content_weight=5.0,
         style_weight=100.0,
         tv_weight=1e-3 * 255.0**2 / 2,
@@ -89,7 +90,9 @@ PRESETS: dict[str, GatysConfig] = {
 
 
 def preset(name: str, **changes) -> GatysConfig:
-    """The named preset, with any fields changed: ``preset("tf-tutorial", size=256, steps=100)``."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    """The named preset, with any fields changed: ``preset("tf-tutorial", size=256, steps=100)``.
+
+    The changes are validated like any config (``stlib.validation`` errors name the field).
+    """
+    choice(name, "preset", tuple(PRESETS))
     return PRESETS[name].replace(**changes) if changes else PRESETS[name]

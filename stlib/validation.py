@@ -1,0 +1,168 @@
+"""Checks of settings, with errors that name the setting, the value and what is accepted.
+
+Every setting is checked once, where it is made (a config dataclass), by the small functions
+below. They raise ``SettingError`` (a ``ValueError``) or ``SettingTypeError`` (also a
+``TypeError``), which remember *which* settings were wrong and *why*, so that each front end can
+word the same error in its own terms:
+
+    >>> error = SettingError({"style_scale": 1000.0}, "must be at most 16")
+    >>> str(error)                                   # the API's terms
+    'style_scale=1000.0: must be at most 16'
+    >>> error.worded(lambda name: "--" + name.replace("_", "-"), lambda name, value: f"{value:g}")
+    '--style-scale 1000: must be at most 16'
+
+No TensorFlow here: the command line checks its options before it starts TensorFlow.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+__all__ = [
+    "FLOAT32_MAX",
+    "SettingError",
+    "SettingTypeError",
+    "choice",
+    "did_you_mean",
+    "integer",
+    "number",
+    "type_text",
+]
+
+# The largest float32: a weight above it is infinite inside TensorFlow's float32 arithmetic.
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+class SettingError(ValueError):
+    """A setting (or a combination of settings) that cannot work.
+
+    ``settings`` maps each setting involved to its value, in the order to mention them;
+    ``problem`` says what is wrong and what is accepted, without naming the setting again.
+    """
+
+    def __init__(self, settings: Mapping[str, Any], problem: str) -> None:
+        self.settings = dict(settings)
+        self.problem = problem
+        super().__init__(self.worded())
+
+    def worded(
+        self,
+        label: Callable[[str], str] = str,
+        show: Callable[[str, Any], str] | None = None,
+        separator: str | None = None,
+    ) -> str:
+        """The message with each setting named by ``label(name)`` and shown by ``show(name, value)``.
+
+        By default (the API's terms) settings read ``name=repr(value)``; a front end passes its own
+        ``label`` and ``show`` (the CLI: ``--style-scale 1000``).
+        """
+        if show is None:
+            show, separator = (lambda name, value: repr(value)), "="
+        separator = " " if separator is None else separator
+        named = ", ".join(f"{label(name)}{separator}{show(name, value)}" for name, value in self.settings.items())
+        return f"{named}: {self.problem}"
+
+    def __str__(self) -> str:
+        return self.worded()
+
+    def __reduce__(self):  # so that the error survives pickling (multiprocessing, pytest-xdist)
+        return (type(self), (self.settings, self.problem))
+
+
+class SettingTypeError(SettingError, TypeError):
+    """A setting of the wrong type (``size="64"``, ``steps=2.5``); the message says what is accepted."""
+
+
+def did_you_mean(value: object, accepted: Iterable[object]) -> str:
+    """' (did you mean 'noise'?)' when ``value`` is a near miss of one accepted string, else ''."""
+    if not isinstance(value, str):
+        return ""
+    words = [word for word in accepted if isinstance(word, str)]
+    close = difflib.get_close_matches(value, words, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def choice(value: object, name: str, accepted: Iterable[object]) -> object:
+    """``value`` if it is one of ``accepted``, else a SettingError listing them (with a suggestion)."""
+    accepted = tuple(accepted)
+    listed = ", ".join(repr(item) for item in accepted)
+    if value is not None and not isinstance(value, str):
+        raise SettingTypeError({name: value}, f"{type_text(value)}; choose from {listed}")
+    if value not in accepted:
+        raise SettingError({name: value}, f"choose from {listed}{did_you_mean(value, accepted)}")
+    return value
+
+
+def _range_text(low, high, low_open: bool, whole: bool) -> str:
+    kind = "a whole number" if whole else "a finite number"
+    show = (lambda x: str(int(x))) if whole else (lambda x: f"{x:g}")
+    if high == FLOAT32_MAX:  # the implicit bound of every float setting: say it only when it matters
+        fits = " that float32 can hold (at most 3.4e38)"
+        return f"{kind} {'>' if low_open else '>='} {show(low)}{fits}" if low is not None else kind + fits
+    if low is not None and high is not None:
+        return f"{kind} in {'(' if low_open else '['}{show(low)}, {show(high)}]"
+    if low is not None:
+        return f"{kind} {'>' if low_open else '>='} {show(low)}"
+    if high is not None:
+        return f"{kind} <= {show(high)}"
+    return kind
+
+
+def number(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = FLOAT32_MAX,
+    low_open: bool = False,
+    shown: Mapping[str, Any] | None = None,
+) -> float:
+    """``value`` as a float if it is a real number, finite, within [low, high] (or (low, high]).
+
+    ``shown`` is what the error reports as the setting's value, when ``value`` is one part of it
+    (a layer weight inside ``style_layers``).
+    """
+    settings = shown if shown is not None else {name: value}
+    accepted = _range_text(low, high, low_open, whole=False)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise SettingTypeError(settings, f"{type_text(value)}; expected {accepted}")
+    number_ = float(value)
+    below = low is not None and (number_ <= low if low_open else number_ < low)
+    if not math.isfinite(number_) or below or (high is not None and number_ > high):
+        raise SettingError(settings, f"must be {accepted}")
+    return number_
+
+
+def integer(
+    value: object,
+    name: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    shown: Mapping[str, Any] | None = None,
+) -> int:
+    """``value`` as an int if it is a whole number (int or numpy integer) within [low, high]."""
+    settings = shown if shown is not None else {name: value}
+    accepted = _range_text(low, high, False, whole=True)
+    if isinstance(value, bool):
+        raise SettingTypeError(settings, f"{type_text(value)}; expected {accepted}")
+    try:
+        whole = operator.index(value)
+    except TypeError:
+        raise SettingTypeError(settings, f"{type_text(value)}; expected {accepted}") from None
+    if (low is not None and whole < low) or (high is not None and whole > high):
+        raise SettingError(settings, f"must be {accepted}")
+    return whole
+
+
+def type_text(value: object) -> str:
+    """'is a str', 'is not a whole number': how a wrong type is described."""
+    if isinstance(value, float):
+        return "is a float, not a whole number" if value.is_integer() else "is not a whole number"
+    name = type(value).__name__
+    return f"is {'an' if name[0] in 'aeiou' else 'a'} {name}"
