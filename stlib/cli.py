@@ -159,7 +159,7 @@ class _Parser(argparse.ArgumentParser):
 def _default(field: str) -> str:
     from stlib.gatys.presets import PRESETS
 
-    return f"stlib preset: {option_text(getattr(PRESETS['stlib'], field))}"
+    return f"default: {option_text(getattr(PRESETS['stlib'], field))} in the stlib preset"
 
 
 def _transfer_parser(commands) -> None:
@@ -172,7 +172,7 @@ def _transfer_parser(commands) -> None:
         help="stylise CONTENT with STYLE (Gatys et al. 2016)",
         description="Optimise a pastiche. CONTENT and STYLE are files, URLs or sample names "
         "(see `stlib samples`); several STYLE images are blended. Options left out keep the "
-        "value of --preset (shown as 'stlib preset: ...').",
+        "value of --preset; the defaults shown are the stlib preset's.",
     )
     add = p.add_argument
     add("content", help="the photograph: a file, an http(s) URL or a sample name")
@@ -274,7 +274,9 @@ def start_tensorflow() -> None:
         return
     with _stderr_hidden():
         import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+        import tensorflow
+
+        tensorflow.config.list_physical_devices()  # device start-up logs its own lines (cuInit)
 
 
 def _config_from(args):
@@ -399,6 +401,9 @@ def _exit_code(error: BaseException) -> int | None:
     """The exit code of an error the user can act on, or None for a bug (shown with a traceback hint)."""
     from stlib import data, outputs
 
+    engine = sys.modules.get("stlib.gatys.engine")
+    if engine is not None and isinstance(error, engine.TransferError):
+        return EXIT_FAILURE  # found during the run
     usage = (SettingError, outputs.OutputPathError, data.UnknownSampleError)
     if isinstance(error, usage):
         return EXIT_USAGE
@@ -431,8 +436,8 @@ def main(argv: list[str] | None = None) -> int:
         _command = f"stlib {args.command}"
         debug = debug or args.debug
         return args.run(args)
-    except KeyboardInterrupt:
-        _say("interrupted")
+    except KeyboardInterrupt:  # before the work began (start-up): nothing to keep
+        _say("interrupted; nothing was written")
         return EXIT_INTERRUPTED
     except Exception as error:
         if debug:

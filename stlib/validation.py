@@ -20,6 +20,7 @@ import difflib
 import math
 import numbers
 import operator
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -34,6 +35,9 @@ __all__ = [
     "type_text",
 ]
 
+# A setting suggested inside a problem: {name=value}.
+_SUGGESTED = re.compile(r"\{(\w+)(?:=([^{}]*))?\}")
+
 # The largest float32: a weight above it is infinite inside TensorFlow's float32 arithmetic.
 FLOAT32_MAX = 3.4028234663852886e38
 
@@ -42,7 +46,10 @@ class SettingError(ValueError):
     """A setting (or a combination of settings) that cannot work.
 
     ``settings`` maps each setting involved to its value, in the order to mention them;
-    ``problem`` says what is wrong and what is accepted, without naming the setting again.
+    ``problem`` says what is wrong and what is accepted, without naming the setting again. A
+    setting the problem suggests is written ``{init=noise}`` (or ``{style_weight}`` for the name
+    alone): each front end words it its own way (``init='noise'`` in the API, ``--init noise`` on
+    the command line).
     """
 
     def __init__(self, settings: Mapping[str, Any], problem: str) -> None:
@@ -61,17 +68,35 @@ class SettingError(ValueError):
         By default (the API's terms) settings read ``name=repr(value)``; a front end passes its own
         ``label`` and ``show`` (the CLI: ``--style-scale 1000``).
         """
-        if show is None:
-            show, separator = (lambda name, value: repr(value)), "="
+        if show is None:  # the API's terms: name=repr(value); a suggested number needs no quotes
+            separator = "="
+            show = lambda name, value: repr(value)  # noqa: E731
+            suggested = lambda name, text: text if _is_number(text) else repr(text)  # noqa: E731
+        else:
+            suggested = show
         separator = " " if separator is None else separator
         named = ", ".join(f"{label(name)}{separator}{show(name, value)}" for name, value in self.settings.items())
-        return f"{named}: {self.problem}"
+        problem = _SUGGESTED.sub(
+            lambda match: label(match[1])
+            if match[2] is None
+            else f"{label(match[1])}{separator}{suggested(match[1], match[2])}",
+            self.problem,
+        )
+        return f"{named}: {problem}" if named else problem
 
     def __str__(self) -> str:
         return self.worded()
 
     def __reduce__(self):  # so that the error survives pickling (multiprocessing, pytest-xdist)
         return (type(self), (self.settings, self.problem))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class SettingTypeError(SettingError, TypeError):

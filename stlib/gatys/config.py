@@ -289,7 +289,7 @@ def _check_combinations(config: GatysConfig) -> None:
             {**off, "init": "content"},
             "without a style term the pastiche starts as the content image, which already "
             "minimizes the content loss: there is nothing to optimize; give the style term a "
-            "positive weight and at least one layer, or start from init='noise'",
+            "positive weight and at least one layer, or start from noise: {init=noise}",
         )
     steps = config.steps_per_scale
     if len(steps) != len(config.scales):

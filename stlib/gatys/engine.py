@@ -33,8 +33,18 @@ class TransferResult(NamedTuple):
     config: GatysConfig
 
 
-class TransferError(ValueError):
-    """The optimisation could not do what was asked (nothing to optimize, a loss that overflowed)."""
+class TransferError(SettingError):
+    """The optimisation could not do what was asked (nothing to optimize, a loss that overflowed).
+
+    Found during the run, but caused by the settings or images: a ``SettingError`` whose message
+    names settings as ``{style_weight}`` so that each front end words them its own way.
+    """
+
+    def __init__(self, problem: str) -> None:
+        super().__init__({}, problem)
+
+    def __reduce__(self):
+        return (type(self), (self.problem,))
 
 
 class TransferInterrupted(KeyboardInterrupt):
@@ -106,16 +116,18 @@ def _check_sizes(config: GatysConfig, content: tf.Tensor, styles: list[tf.Tensor
         content_shape, style_shapes = _scale_shapes(config, fraction, content, styles)
         at = "" if fraction == 1.0 else f" at scale {fraction:g}"
         if min(content_shape) < smallest:
-            raise images.ImageError(
+            raise SettingError(
+                {},
                 f"content{at} would be {content_shape[1]}x{content_shape[0]} px; {needs} on the "
-                "shorter side: raise size, drop the coarse scales, or use a less elongated photo"
+                "shorter side: raise {size}, drop the coarse {scales}, or use a less elongated photo",
             )
         for role, shape in zip(roles, style_shapes):
             if min(shape) < smallest:
-                raise images.ImageError(
-                    f"{role}{at} would be resized to {shape[1]}x{shape[0]} px (style_scale "
-                    f"{config.style_scale:g} x {max(content_shape)} px); {needs} on the shorter side: "
-                    "crop it to a less elongated shape, or raise style_scale or size"
+                raise SettingError(
+                    {},
+                    f"{role}{at} would be resized to {shape[1]}x{shape[0]} px ({{style_scale="
+                    f"{config.style_scale:g}}} x {max(content_shape)} px); {needs} on the shorter "
+                    "side: crop it to a less elongated shape, or raise {style_scale} or {size}",
                 )
             if max(shape) > images.MAX_SIDE:
                 raise SettingError(
@@ -300,9 +312,9 @@ def _not_finite(terms: dict[str, float], step: int, config: GatysConfig) -> str:
     """Why the loss is NaN or infinite, in terms of the settings that scale it."""
     return (
         f"the loss became {float(terms['total'])} at step {step} ({_terms_text(terms)}): the weights "
-        f"(content_weight={config.content_weight:g}, style_weight={config.style_weight:g}, "
-        f"tv_weight={config.tv_weight:g}) make it overflow float32; lower them"
-        + (f", or lower learning_rate={config.learning_rate:g}" if config.optimizer == "adam" else "")
+        f"({{content_weight={config.content_weight:g}}}, {{style_weight={config.style_weight:g}}}, "
+        f"{{tv_weight={config.tv_weight:g}}}) make it overflow float32; lower them"
+        + (f", or lower {{learning_rate={config.learning_rate:g}}}" if config.optimizer == "adam" else "")
     )
 
 
@@ -313,10 +325,10 @@ def _no_step(objective: Objective, pastiche: tf.Tensor, config: GatysConfig, sca
     if not math.isfinite(terms["total"]):
         return _not_finite(terms, 1, config)
     largest = float(tf.reduce_max(tf.abs(gradient)))
-    at = f"at scale {config.scales[scale_index]:g} " if len(config.scales) > 1 else ""
+    at = f" at scale {config.scales[scale_index]:g}" if len(config.scales) > 1 else ""
     return (
-        f"L-BFGS took no step {at}because the starting image is already a minimum (loss "
-        f"{terms['total']:.4g}: {_terms_text(terms)}; largest gradient {largest:.3g}): nothing to "
-        "optimize. Are the content and style the same image, or is the style weight so small "
-        "that it rounds to 0? Change the images, raise style_weight, or start from init='noise'"
+        f"L-BFGS took no step{at}: from the starting image it finds no direction that lowers the "
+        f"loss ({terms['total']:.4g}: {_terms_text(terms)}; largest gradient {largest:.3g}), so "
+        "there is nothing to optimize. Are the content and style the same image, or is the style weight so small "
+        "that it rounds to 0? Change the images, raise {style_weight}, or start from noise: {init=noise}"
     )
