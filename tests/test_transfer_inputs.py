@@ -1,0 +1,211 @@
+"""transfer() through the API: bad input is refused before any work with the field or image named,
+a run never reports success without a step, Ctrl-C hands back the pastiche so far, and a property
+test over random configs finds no exception other than a named ValueError/TypeError."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from stlib import images
+from stlib.gatys import (
+    GatysConfig,
+    History,
+    TransferError,
+    TransferInterrupted,
+    preset,
+    transfer,
+)
+from stlib.validation import SettingError
+
+
+def _image(seed: int, height: int, width: int) -> tf.Tensor:
+    return tf.constant(np.random.default_rng(seed).random((1, height, width, 3)), tf.float32)
+
+
+CONTENT = _image(0, 48, 64)
+STYLE = _image(1, 40, 40)
+TINY = {"size": 64, "steps": 2}
+
+
+def test_a_dict_config_is_accepted_and_a_wrong_type_named():
+    result = transfer(CONTENT, STYLE, {"size": 64, "steps": 1, "optimizer": "adam"}, progress=False, weights=None)
+    assert result.config.optimizer == "adam" and len(result.history) == 1
+    with pytest.raises(TypeError, match="config is a list; pass a GatysConfig"):
+        transfer(CONTENT, STYLE, [64], progress=False, weights=None)
+
+
+def test_a_thin_style_is_named_by_position_before_any_work():
+    thin = _image(2, 40, 400)
+    with pytest.raises(SettingError, match=r"style 2 of 2 \(a EagerTensor\) would be resized to 64x6 px") as info:
+        transfer(CONTENT, [STYLE, thin], GatysConfig(**TINY), progress=False, weights=None)
+    assert "style_scale=1" in str(info.value) and "at least 16 px" in str(info.value)
+
+
+def test_a_coarse_scale_too_small_for_the_deepest_layer_is_refused():
+    wide = _image(3, 40, 200)
+    config = GatysConfig(size=200, steps=(1, 1), scales=(0.25, 1.0))
+    with pytest.raises(SettingError, match=r"content at scale 0.25 would be 50x10 px; block5_conv1 .* 16 px"):
+        transfer(wide, STYLE, config, progress=False, weights=None)
+
+
+def test_a_content_too_small_is_named_as_the_content():
+    with pytest.raises(images.ImageError, match="^content a EagerTensor: .*shorter side"):
+        transfer(_image(4, 20, 200), STYLE, GatysConfig(size=None, steps=1), progress=False, weights=None)
+
+
+def test_blend_weights_must_match_the_styles():
+    with pytest.raises(SettingError, match=r"style_blend_weights=\(1.0,\): gives 1 weights for 2 style images"):
+        transfer(CONTENT, [STYLE, STYLE], GatysConfig(style_blend_weights=(1.0,), **TINY), progress=False, weights=None)
+
+
+def test_same_image_as_content_and_style_is_not_a_silent_success():
+    # From the content image, with the content image as style, both terms are at their minimum.
+    with pytest.raises(TransferError, match="L-BFGS took no step") as info:
+        transfer(CONTENT, CONTENT, GatysConfig(**TINY), progress=False, weights=None)
+    assert "init='noise'" in str(info.value)
+
+
+def test_an_overflowing_loss_is_named_with_the_weights():
+    config = GatysConfig(style_weight=1e37, optimizer="adam", **TINY)
+    with pytest.raises(TransferError, match=r"the loss became inf at step 1 .*style_weight=1e\+37"):
+        transfer(CONTENT, STYLE, config, progress=False, weights=None)
+
+
+def test_ctrl_c_hands_back_the_pastiche_reached_so_far():
+    seen = []
+
+    def interrupt_at_step_3(step):
+        seen.append(step.image.numpy())
+        if step.step == 3:
+            raise KeyboardInterrupt
+
+    config = GatysConfig(size=64, steps=10, optimizer="adam", learning_rate=0.05)
+    with pytest.raises(TransferInterrupted) as info:
+        transfer(CONTENT, STYLE, config, callbacks=[interrupt_at_step_3], progress=False, weights=None)
+    interrupted = info.value
+    assert isinstance(interrupted, KeyboardInterrupt) and interrupted.step == 3
+    assert interrupted.result.history.steps == [1, 2, 3] and interrupted.result.history.stopped_early
+    np.testing.assert_array_equal(interrupted.result.image.numpy(), seen[-1])
+    assert not np.allclose(seen[-1], images.resize(CONTENT, 64).numpy())  # it moved away from the content
+
+
+def test_ctrl_c_before_the_first_step_has_no_result(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("stlib.gatys.engine.Objective", interrupted)
+    with pytest.raises(TransferInterrupted) as info:
+        transfer(CONTENT, STYLE, GatysConfig(**TINY), progress=False, weights=None)
+    assert info.value.result is None and info.value.step == 0
+
+
+def test_a_history_of_zero_steps_reads_safely():
+    history = History()
+    assert history.final_losses == {} and history.seconds_total == 0.0
+    assert math.isnan(history.seconds_per_step()) and history.seconds_to_reach(1.0) is None
+
+
+# --- property: random values of every field -------------------------------------------------------
+
+_numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=0.0, max_value=1e4),
+    st.integers(-5, 5),
+    st.sampled_from([0, 0.0, 1e-30, 1e38, 1e39, "1", None, True]),
+)
+_layer_maps = st.one_of(
+    st.dictionaries(st.sampled_from(["relu1_1", "block2_conv1", "relu3_1", "pool2", "relu9_9", "fc7"]), _numbers, max_size=3),
+    st.sampled_from([["relu1_1"], "relu1_1", None]),
+)
+_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "content_layers": _layer_maps,
+        "style_layers": _layer_maps,
+        "content_weight": _numbers,
+        "style_weight": _numbers,
+        "tv_weight": _numbers,
+        "tv_kind": st.sampled_from(["l1", "squared", "L1", 1, None]),
+        "content_reduction": st.sampled_from(["mean", "sum", "max"]),
+        "pooling": st.sampled_from(["max", "avg", "mean"]),
+        "optimizer": st.sampled_from(["lbfgs", "adam", "sgd", "lbgfs"]),
+        "steps": st.one_of(st.integers(-2, 3), st.lists(st.integers(-1, 2), max_size=3), st.sampled_from([2.5, "3", None])),
+        "learning_rate": _numbers,
+        "adam_beta1": _numbers,
+        "adam_beta2": _numbers,
+        "adam_epsilon": _numbers,
+        "lbfgs_history": st.one_of(st.integers(-2, 30), st.sampled_from([2.5, "5"])),
+        "init": st.sampled_from(["content", "noise", "style", "nosie", "", 3, None]),
+        "noise_std": _numbers,
+        "seed": st.one_of(st.integers(-3, 2**70), st.sampled_from([1.5, "0"])),
+        "size": st.one_of(st.none(), st.integers(-5, 80), st.sampled_from([10**6, "64", 64.0])),
+        "style_scale": _numbers,
+        "scales": st.one_of(st.lists(st.floats(-1, 2), max_size=3), st.sampled_from([(0.5, 1.0), (1.0,), 0.5, None])),
+        "style_blend_weights": st.one_of(st.none(), st.lists(_numbers, max_size=3)),
+        "preserve_colour": st.sampled_from([None, "luminance", "histogram", "sepia"]),
+        "jit_compile": st.sampled_from([False, "no", 0]),
+        "precision": st.sampled_from(["float32", "float16"]),
+        "preset": st.sampled_from([None, "x", 3]),
+    },
+)
+
+
+_weights = st.floats(min_value=0.0, max_value=1e3)
+_plausible = st.fixed_dictionaries(  # values in range, so that most examples really run
+    {},
+    optional={
+        "content_layers": st.dictionaries(st.sampled_from(["relu1_1", "relu2_1", "block3_conv1"]), _weights, max_size=2),
+        "style_layers": st.dictionaries(st.sampled_from(["relu1_1", "relu2_1", "pool2", "relu4_1"]), _weights, max_size=3),
+        "content_weight": _weights,
+        "style_weight": _weights,
+        "tv_weight": _weights,
+        "tv_kind": st.sampled_from(["l1", "squared"]),
+        "content_reduction": st.sampled_from(["mean", "sum"]),
+        "pooling": st.sampled_from(["max", "avg"]),
+        "optimizer": st.sampled_from(["lbfgs", "adam"]),
+        "steps": st.integers(1, 2),
+        "learning_rate": st.floats(1e-4, 1.0),
+        "lbfgs_history": st.integers(1, 30),
+        "init": st.sampled_from(["content", "noise", "style"]),
+        "noise_std": st.floats(0.0, 1.0),
+        "seed": st.integers(0, 2**40),
+        "size": st.sampled_from([None, 32, 48, 64]),
+        "style_scale": st.floats(0.5, 2.0),
+        "scales": st.sampled_from([(1.0,), (0.5, 1.0)]),
+        "style_blend_weights": st.sampled_from([None, (1.0,), (0.0,), (2.0, 1.0)]),
+        "preserve_colour": st.sampled_from([None, "luminance", "histogram"]),
+        "precision": st.sampled_from(["float32", "bfloat16"]),
+    },
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_plausible, _fields))
+def test_random_configs_either_raise_a_named_error_or_run_to_a_finite_image(fields):
+    try:
+        config = GatysConfig(**fields)
+    except (ValueError, TypeError) as error:
+        assert str(error), "an error without a message"
+        event(f"refused by the config: {type(error).__name__}")
+        return
+    config = config.replace(steps=min(config.total_steps, 2) if isinstance(config.steps, int) else config.steps)
+    if config.total_steps > 4 or (config.size or 64) > 80:
+        config = config.replace(steps=1, scales=(1.0,), size=64)  # keep the run tiny: the checks are the point
+    try:
+        result = transfer(CONTENT, STYLE, config, progress=False, weights=None)
+    except (ValueError, TypeError) as error:  # named: bad combination with these images, or no step possible
+        assert str(error)
+        event(f"refused by transfer: {type(error).__name__}")
+        return
+    event("ran")
+    image = result.image.numpy()
+    assert image.shape[0] == 1 and image.shape[-1] == 3
+    assert np.isfinite(image).all() and image.min() >= 0.0 and image.max() <= 1.0
+    assert len(result.history) >= 1
