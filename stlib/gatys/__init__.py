@@ -34,11 +34,16 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
+_MODULES = ("config", "presets", "history", "objective", "optimizers", "engine")
+
+
 def __getattr__(name):
     if name in _HOMES:
         return getattr(import_module(f"stlib.gatys.{_HOMES[name]}"), name)
+    if name in _MODULES:  # stlib.gatys.engine without an import statement, as before
+        return import_module(f"stlib.gatys.{name}")
     raise AttributeError(f"module 'stlib.gatys' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted([*globals(), *_HOMES])
+    return sorted([*globals(), *_HOMES, *_MODULES])
