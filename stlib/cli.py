@@ -336,7 +336,7 @@ def _keep_partial(interrupted, output: Path, snapshots: list[Path], total_steps:
 
     last_snapshot = f"; last snapshot: {snapshots[-1]}" if snapshots else ""
     if interrupted.result is None:
-        _say(f"interrupted before the first step; nothing to keep{last_snapshot}")
+        _say(f"interrupted before the first step; nothing was written{last_snapshot}")
         return EXIT_INTERRUPTED
     kept = output.with_name(f"{output.stem}-interrupted{output.suffix}")
     try:
