@@ -126,9 +126,8 @@ def choice(value: object, name: str, accepted: Iterable[object]) -> object:
 def _range_text(low, high, low_open: bool, whole: bool) -> str:
     kind = "a whole number" if whole else "a finite number"
     show = (lambda x: str(int(x))) if whole else (lambda x: f"{x:g}")
-    if high == FLOAT32_MAX:  # the implicit bound of every float setting: say it only when it matters
-        fits = " that float32 can hold (at most 3.4e38)"
-        return f"{kind} {'>' if low_open else '>='} {show(low)}{fits}" if low is not None else kind + fits
+    if high == FLOAT32_MAX:  # the implicit bound of every float setting: said only when it is hit
+        high = None
     if low is not None and high is not None:
         return f"{kind} in {'(' if low_open else '['}{show(low)}, {show(high)}]"
     if low is not None:
@@ -159,6 +158,8 @@ def number(
     number_ = float(value)
     below = low is not None and (number_ <= low if low_open else number_ < low)
     if not math.isfinite(number_) or below or (high is not None and number_ > high):
+        if high == FLOAT32_MAX and math.isfinite(number_) and not below:
+            raise SettingError(settings, "must be at most 3.4e38, the largest float32 (it would be infinite)")
         raise SettingError(settings, f"must be {accepted}")
     return number_
 

@@ -100,7 +100,7 @@ BAD_SETTINGS = [
     (["--style-layers", ""], 2, "--style-layers '', --init content"),
     (["--content-weight", "nan"], 2, "--content-weight nan: must be a finite number >= 0"),
     (["--tv-weight", "inf"], 2, "--tv-weight inf: must be a finite number >= 0"),
-    (["--style-weight", "1e39"], 2, "--style-weight 1e+39: must be a finite number >= 0 that float32 can hold"),
+    (["--style-weight", "1e39"], 2, "--style-weight 1e+39: must be at most 3.4e38, the largest float32"),
     (["--style-weight", "-1"], 2, "--style-weight -1: must be a finite number >= 0"),
     (["--blend", "nan,1"], 2, "--blend nan,1: must be a finite number"),
     (["--blend", "0,0"], 2, "--blend 0,0: must not all be 0"),

@@ -21,7 +21,7 @@ NAN, INF = float("nan"), float("inf")
     [
         ({"content_weight": NAN}, SettingError, "content_weight=nan", "finite number >= 0"),
         ({"tv_weight": INF}, SettingError, "tv_weight=inf", "finite number >= 0"),
-        ({"style_weight": 1e39}, SettingError, "style_weight=1e+39", "float32 can hold"),
+        ({"style_weight": 1e39}, SettingError, "style_weight=1e+39", "largest float32"),
         ({"style_weight": -1.0}, SettingError, "style_weight=-1.0", ">= 0"),
         ({"style_layers": {"relu1_1": NAN}}, SettingError, "style_layers={'relu1_1': nan}", ">= 0"),
         ({"style_layers": {"relu1_1": -0.5}}, SettingError, "style_layers={'relu1_1': -0.5}", ">= 0"),
