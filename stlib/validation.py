@@ -75,11 +75,15 @@ class SettingError(ValueError):
         else:
             suggested = show
         separator = " " if separator is None else separator
-        named = ", ".join(f"{label(name)}{separator}{show(name, value)}" for name, value in self.settings.items())
+        named = ", ".join(
+            f"{label(name)}{separator}{show(name, value)}" for name, value in self.settings.items()
+        )
         problem = _SUGGESTED.sub(
-            lambda match: label(match[1])
-            if match[2] is None
-            else f"{label(match[1])}{separator}{suggested(match[1], match[2])}",
+            lambda match: (
+                label(match[1])
+                if match[2] is None
+                else f"{label(match[1])}{separator}{suggested(match[1], match[2])}"
+            ),
             self.problem,
         )
         return f"{named}: {problem}" if named else problem
@@ -159,7 +163,9 @@ def number(
     below = low is not None and (number_ <= low if low_open else number_ < low)
     if not math.isfinite(number_) or below or (high is not None and number_ > high):
         if high == FLOAT32_MAX and math.isfinite(number_) and not below:
-            raise SettingError(settings, "must be at most 3.4e38, the largest float32 (it would be infinite)")
+            raise SettingError(
+                settings, "must be at most 3.4e38, the largest float32 (it would be infinite)"
+            )
         raise SettingError(settings, f"must be {accepted}")
     return number_
 

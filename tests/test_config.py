@@ -24,17 +24,47 @@ NAN, INF = float("nan"), float("inf")
         ({"style_weight": 1e39}, SettingError, "style_weight=1e+39", "largest float32"),
         ({"style_weight": -1.0}, SettingError, "style_weight=-1.0", ">= 0"),
         ({"style_layers": {"relu1_1": NAN}}, SettingError, "style_layers={'relu1_1': nan}", ">= 0"),
-        ({"style_layers": {"relu1_1": -0.5}}, SettingError, "style_layers={'relu1_1': -0.5}", ">= 0"),
-        ({"style_layers": ["relu1_1"]}, SettingTypeError, "style_layers=['relu1_1']", "mapping {layer: weight}"),
-        ({"content_layers": {"relu9_9": 1.0}}, SettingError, "content_layers=", "unknown layer 'relu9_9'"),
-        ({"style_blend_weights": (NAN, 1.0)}, SettingError, "style_blend_weights=(nan, 1.0)", "finite"),
-        ({"style_blend_weights": (0.0, 0.0)}, SettingError, "style_blend_weights=(0.0, 0.0)", "not all be 0"),
+        (
+            {"style_layers": {"relu1_1": -0.5}},
+            SettingError,
+            "style_layers={'relu1_1': -0.5}",
+            ">= 0",
+        ),
+        (
+            {"style_layers": ["relu1_1"]},
+            SettingTypeError,
+            "style_layers=['relu1_1']",
+            "mapping {layer: weight}",
+        ),
+        (
+            {"content_layers": {"relu9_9": 1.0}},
+            SettingError,
+            "content_layers=",
+            "unknown layer 'relu9_9'",
+        ),
+        (
+            {"style_blend_weights": (NAN, 1.0)},
+            SettingError,
+            "style_blend_weights=(nan, 1.0)",
+            "finite",
+        ),
+        (
+            {"style_blend_weights": (0.0, 0.0)},
+            SettingError,
+            "style_blend_weights=(0.0, 0.0)",
+            "not all be 0",
+        ),
         ({"size": "64"}, SettingTypeError, "size='64'", "whole number in [32, 8192]"),
         ({"size": 10}, SettingError, "size=10", "whole number in [32, 8192]"),
         ({"steps": 2.5}, SettingTypeError, "steps=2.5", "whole number"),
         ({"steps": -3}, SettingError, "steps=-3", "whole number in [0, "),
         ({"steps": 0}, SettingError, "steps=0", "at least one step"),
-        ({"steps": (10, 10)}, SettingError, "steps=(10, 10), scales=(1.0,)", "one per scale (1 here)"),
+        (
+            {"steps": (10, 10)},
+            SettingError,
+            "steps=(10, 10), scales=(1.0,)",
+            "one per scale (1 here)",
+        ),
         ({"seed": -1}, SettingError, "seed=-1", "whole number >= 0"),
         ({"seed": 1.5}, SettingTypeError, "seed=1.5", "whole number >= 0"),
         ({"learning_rate": 0.0}, SettingError, "learning_rate=0.0", "> 0"),
@@ -54,7 +84,9 @@ NAN, INF = float("nan"), float("inf")
         ({"jit_compile": "yes"}, SettingTypeError, "jit_compile='yes'", "True or False"),
     ],
 )
-def test_bad_fields_are_refused_with_name_value_and_what_is_accepted(changes, error, names, accepted):
+def test_bad_fields_are_refused_with_name_value_and_what_is_accepted(
+    changes, error, names, accepted
+):
     with pytest.raises(error) as info:
         preset("stlib", **changes)
     message = str(info.value)
@@ -95,7 +127,9 @@ def test_wrong_types_are_type_errors_and_value_errors_at_once():
 
 
 def test_unknown_field_gets_a_suggestion_and_the_alias_is_accepted():
-    with pytest.raises(TypeError, match=r"no field 'stye_weight' \(did you mean 'style_weight'\?\)"):
+    with pytest.raises(
+        TypeError, match=r"no field 'stye_weight' \(did you mean 'style_weight'\?\)"
+    ):
         preset("stlib", stye_weight=1.0)
     with pytest.raises(TypeError, match="no field 'colour'"):
         GatysConfig(colour="luminance")
@@ -114,13 +148,17 @@ def test_unknown_preset_gets_a_suggestion():
 def test_numpy_numbers_are_accepted_and_normalised():
     import numpy as np
 
-    config = preset("stlib", size=np.int64(64), style_weight=np.float32(0.5), steps=[3, 2], scales=[0.5, 1])
+    config = preset(
+        "stlib", size=np.int64(64), style_weight=np.float32(0.5), steps=[3, 2], scales=[0.5, 1]
+    )
     assert config.size == 64 and type(config.size) is int
     assert config.style_weight == 0.5 and config.steps == (3, 2) and config.scales == (0.5, 1.0)
 
 
 def test_round_trip_through_json():
-    config = preset("gatys2016", size=128, steps=(5, 5), scales=(0.5, 1.0), style_blend_weights=(1, 2))
+    config = preset(
+        "gatys2016", size=128, steps=(5, 5), scales=(0.5, 1.0), style_blend_weights=(1, 2)
+    )
     import json
 
     assert GatysConfig.from_dict(json.loads(config.to_json())) == config

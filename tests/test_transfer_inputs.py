@@ -18,7 +18,6 @@ from stlib.gatys import (
     History,
     TransferError,
     TransferInterrupted,
-    preset,
     transfer,
 )
 from stlib.validation import SettingError
@@ -34,7 +33,9 @@ TINY = {"size": 64, "steps": 2}
 
 
 def test_a_dict_config_is_accepted_and_a_wrong_type_named():
-    result = transfer(CONTENT, STYLE, {"size": 64, "steps": 1, "optimizer": "adam"}, progress=False, weights=None)
+    result = transfer(
+        CONTENT, STYLE, {"size": 64, "steps": 1, "optimizer": "adam"}, progress=False, weights=None
+    )
     assert result.config.optimizer == "adam" and len(result.history) == 1
     with pytest.raises(TypeError, match="config is a list; pass a GatysConfig"):
         transfer(CONTENT, STYLE, [64], progress=False, weights=None)
@@ -42,7 +43,9 @@ def test_a_dict_config_is_accepted_and_a_wrong_type_named():
 
 def test_a_thin_style_is_named_by_position_before_any_work():
     thin = _image(2, 40, 400)
-    with pytest.raises(SettingError, match=r"style 2 of 2 \(a EagerTensor\) would be resized to 64x6 px") as info:
+    with pytest.raises(
+        SettingError, match=r"style 2 of 2 \(a EagerTensor\) would be resized to 64x6 px"
+    ) as info:
         transfer(CONTENT, [STYLE, thin], GatysConfig(**TINY), progress=False, weights=None)
     assert "style_scale=1" in str(info.value) and "at least 16 px" in str(info.value)
 
@@ -50,18 +53,30 @@ def test_a_thin_style_is_named_by_position_before_any_work():
 def test_a_coarse_scale_too_small_for_the_deepest_layer_is_refused():
     wide = _image(3, 40, 200)
     config = GatysConfig(size=200, steps=(1, 1), scales=(0.25, 1.0))
-    with pytest.raises(SettingError, match=r"content at scale 0.25 would be 50x10 px; block5_conv1 .* 16 px"):
+    with pytest.raises(
+        SettingError, match=r"content at scale 0.25 would be 50x10 px; block5_conv1 .* 16 px"
+    ):
         transfer(wide, STYLE, config, progress=False, weights=None)
 
 
 def test_a_content_too_small_is_named_as_the_content():
     with pytest.raises(images.ImageError, match="^content a EagerTensor: .*shorter side"):
-        transfer(_image(4, 20, 200), STYLE, GatysConfig(size=None, steps=1), progress=False, weights=None)
+        transfer(
+            _image(4, 20, 200), STYLE, GatysConfig(size=None, steps=1), progress=False, weights=None
+        )
 
 
 def test_blend_weights_must_match_the_styles():
-    with pytest.raises(SettingError, match=r"style_blend_weights=\(1.0,\): gives 1 weights for 2 style images"):
-        transfer(CONTENT, [STYLE, STYLE], GatysConfig(style_blend_weights=(1.0,), **TINY), progress=False, weights=None)
+    with pytest.raises(
+        SettingError, match=r"style_blend_weights=\(1.0,\): gives 1 weights for 2 style images"
+    ):
+        transfer(
+            CONTENT,
+            [STYLE, STYLE],
+            GatysConfig(style_blend_weights=(1.0,), **TINY),
+            progress=False,
+            weights=None,
+        )
 
 
 def test_same_image_as_content_and_style_is_not_a_silent_success():
@@ -87,12 +102,18 @@ def test_ctrl_c_hands_back_the_pastiche_reached_so_far():
 
     config = GatysConfig(size=64, steps=10, optimizer="adam", learning_rate=0.05)
     with pytest.raises(TransferInterrupted) as info:
-        transfer(CONTENT, STYLE, config, callbacks=[interrupt_at_step_3], progress=False, weights=None)
+        transfer(
+            CONTENT, STYLE, config, callbacks=[interrupt_at_step_3], progress=False, weights=None
+        )
     interrupted = info.value
     assert isinstance(interrupted, KeyboardInterrupt) and interrupted.step == 3
-    assert interrupted.result.history.steps == [1, 2, 3] and interrupted.result.history.stopped_early
+    assert (
+        interrupted.result.history.steps == [1, 2, 3] and interrupted.result.history.stopped_early
+    )
     np.testing.assert_array_equal(interrupted.result.image.numpy(), seen[-1])
-    assert not np.allclose(seen[-1], images.resize(CONTENT, 64).numpy())  # it moved away from the content
+    assert not np.allclose(
+        seen[-1], images.resize(CONTENT, 64).numpy()
+    )  # it moved away from the content
 
 
 def test_ctrl_c_before_the_first_step_has_no_result(monkeypatch):
@@ -120,7 +141,11 @@ _numbers = st.one_of(
     st.sampled_from([0, 0.0, 1e-30, 1e38, 1e39, "1", None, True]),
 )
 _layer_maps = st.one_of(
-    st.dictionaries(st.sampled_from(["relu1_1", "block2_conv1", "relu3_1", "pool2", "relu9_9", "fc7"]), _numbers, max_size=3),
+    st.dictionaries(
+        st.sampled_from(["relu1_1", "block2_conv1", "relu3_1", "pool2", "relu9_9", "fc7"]),
+        _numbers,
+        max_size=3,
+    ),
     st.sampled_from([["relu1_1"], "relu1_1", None]),
 )
 _fields = st.fixed_dictionaries(
@@ -135,7 +160,11 @@ _fields = st.fixed_dictionaries(
         "content_reduction": st.sampled_from(["mean", "sum", "max"]),
         "pooling": st.sampled_from(["max", "avg", "mean"]),
         "optimizer": st.sampled_from(["lbfgs", "adam", "sgd", "lbgfs"]),
-        "steps": st.one_of(st.integers(-2, 3), st.lists(st.integers(-1, 2), max_size=3), st.sampled_from([2.5, "3", None])),
+        "steps": st.one_of(
+            st.integers(-2, 3),
+            st.lists(st.integers(-1, 2), max_size=3),
+            st.sampled_from([2.5, "3", None]),
+        ),
         "learning_rate": _numbers,
         "adam_beta1": _numbers,
         "adam_beta2": _numbers,
@@ -146,7 +175,9 @@ _fields = st.fixed_dictionaries(
         "seed": st.one_of(st.integers(-3, 2**70), st.sampled_from([1.5, "0"])),
         "size": st.one_of(st.none(), st.integers(-5, 80), st.sampled_from([10**6, "64", 64.0])),
         "style_scale": _numbers,
-        "scales": st.one_of(st.lists(st.floats(-1, 2), max_size=3), st.sampled_from([(0.5, 1.0), (1.0,), 0.5, None])),
+        "scales": st.one_of(
+            st.lists(st.floats(-1, 2), max_size=3), st.sampled_from([(0.5, 1.0), (1.0,), 0.5, None])
+        ),
         "style_blend_weights": st.one_of(st.none(), st.lists(_numbers, max_size=3)),
         "preserve_colour": st.sampled_from([None, "luminance", "histogram", "sepia"]),
         "jit_compile": st.sampled_from([False, "no", 0]),
@@ -160,8 +191,12 @@ _weights = st.floats(min_value=0.0, max_value=1e3)
 _plausible = st.fixed_dictionaries(  # values in range, so that most examples really run
     {},
     optional={
-        "content_layers": st.dictionaries(st.sampled_from(["relu1_1", "relu2_1", "block3_conv1"]), _weights, max_size=2),
-        "style_layers": st.dictionaries(st.sampled_from(["relu1_1", "relu2_1", "pool2", "relu4_1"]), _weights, max_size=3),
+        "content_layers": st.dictionaries(
+            st.sampled_from(["relu1_1", "relu2_1", "block3_conv1"]), _weights, max_size=2
+        ),
+        "style_layers": st.dictionaries(
+            st.sampled_from(["relu1_1", "relu2_1", "pool2", "relu4_1"]), _weights, max_size=3
+        ),
         "content_weight": _weights,
         "style_weight": _weights,
         "tv_weight": _weights,
@@ -195,12 +230,19 @@ def test_random_configs_either_raise_a_named_error_or_run_to_a_finite_image(fiel
         assert str(error), "an error without a message"
         event(f"refused by the config: {type(error).__name__}")
         return
-    config = config.replace(steps=min(config.total_steps, 2) if isinstance(config.steps, int) else config.steps)
+    config = config.replace(
+        steps=min(config.total_steps, 2) if isinstance(config.steps, int) else config.steps
+    )
     if config.total_steps > 4 or (config.size or 64) > 80:
-        config = config.replace(steps=1, scales=(1.0,), size=64)  # keep the run tiny: the checks are the point
+        config = config.replace(
+            steps=1, scales=(1.0,), size=64
+        )  # keep the run tiny: the checks are the point
     try:
         result = transfer(CONTENT, STYLE, config, progress=False, weights=None)
-    except (ValueError, TypeError) as error:  # named: bad combination with these images, or no step possible
+    except (
+        ValueError,
+        TypeError,
+    ) as error:  # named: bad combination with these images, or no step possible
         assert str(error)
         event(f"refused by transfer: {type(error).__name__}")
         return

@@ -29,7 +29,13 @@ POOLINGS = ("max", "avg")
 # out here so that a config is checked without starting TensorFlow.
 TV_KINDS = ("l1", "squared")
 CONTENT_REDUCTIONS = ("mean", "sum")
-STYLE_LAYERS_GATYS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
+STYLE_LAYERS_GATYS = (
+    "block1_conv1",
+    "block2_conv1",
+    "block3_conv1",
+    "block4_conv1",
+    "block5_conv1",
+)
 # Other spellings accepted for a field: {alias: field}.
 ALIASES = {"preserve_color": "preserve_colour"}
 MIN_SIZE, MAX_SIZE = 32, 8192  # stlib.images.MIN_SIDE and MAX_SIDE (kept equal by a test)
@@ -66,7 +72,9 @@ class GatysConfig:
     """
 
     content_layers: Mapping[str, float] = field(default_factory=lambda: {"block4_conv2": 1.0})
-    style_layers: Mapping[str, float] = field(default_factory=lambda: _equal_weights(STYLE_LAYERS_GATYS))
+    style_layers: Mapping[str, float] = field(
+        default_factory=lambda: _equal_weights(STYLE_LAYERS_GATYS)
+    )
     content_weight: float = 1.0
     style_weight: float = 1e-2
     tv_weight: float = 0.0
@@ -130,7 +138,9 @@ class GatysConfig:
     def from_dict(cls, values: Mapping) -> GatysConfig:
         """The inverse of ``to_dict`` (JSON's lists are accepted where tuples are stored)."""
         if not isinstance(values, Mapping):
-            raise TypeError(f"GatysConfig.from_dict takes a mapping of fields, not a {type(values).__name__}")
+            raise TypeError(
+                f"GatysConfig.from_dict takes a mapping of fields, not a {type(values).__name__}"
+            )
         return cls(**_field_names(values))
 
     def to_json(self) -> str:
@@ -151,7 +161,9 @@ def _field_names(values: Mapping) -> dict:
                 f"fields: {', '.join(FIELDS)}"
             )
         if name in named:
-            raise TypeError(f"GatysConfig got {name!r} twice (as {name!r} and as its alias {key!r})")
+            raise TypeError(
+                f"GatysConfig got {name!r} twice (as {name!r} and as its alias {key!r})"
+            )
         named[name] = value
     return named
 
@@ -176,8 +188,9 @@ def _layers(config: GatysConfig, name: str) -> dict[str, float]:
     layers = getattr(config, name)
     if not isinstance(layers, Mapping):
         raise SettingTypeError(
-            {name: layers}, f"{check.type_text(layers)}; expected a mapping {{layer: weight}}, "
-            "e.g. {'relu1_1': 1.0, 'relu2_1': 0.5}"
+            {name: layers},
+            f"{check.type_text(layers)}; expected a mapping {{layer: weight}}, "
+            "e.g. {'relu1_1': 1.0, 'relu2_1': 0.5}",
         )
     checked = {}
     for layer, weight in layers.items():
@@ -198,11 +211,16 @@ def _steps(value) -> int | tuple[int, ...]:
     return check.integer(value, "steps", low=0, high=10**7)
 
 
-def _floats(value, name: str, *, low: float, high: float | None, low_open: bool) -> tuple[float, ...]:
+def _floats(
+    value, name: str, *, low: float, high: float | None, low_open: bool
+) -> tuple[float, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise SettingTypeError({name: value}, f"{check.type_text(value)}; expected a list of numbers")
+        raise SettingTypeError(
+            {name: value}, f"{check.type_text(value)}; expected a list of numbers"
+        )
     numbers = tuple(
-        check.number(v, name, low=low, high=high, low_open=low_open, shown={name: value}) for v in value
+        check.number(v, name, low=low, high=high, low_open=low_open, shown={name: value})
+        for v in value
     )
     if not numbers:
         raise SettingError({name: value}, "needs at least one number")
@@ -214,8 +232,9 @@ def _init(value):
         value = os.fspath(value)
     if not isinstance(value, str):
         raise SettingTypeError(
-            {"init": value}, f"{check.type_text(value)}; expected one of {', '.join(map(repr, INITS))}, "
-            "a sample name, an image path or an http(s) URL (or pass init_image= to transfer)"
+            {"init": value},
+            f"{check.type_text(value)}; expected one of {', '.join(map(repr, INITS))}, "
+            "a sample name, an image path or an http(s) URL (or pass init_image= to transfer)",
         )
     if value in INITS or value.lower().startswith(("http://", "https://")) or os.path.isfile(value):
         return value
@@ -246,14 +265,20 @@ def _validated(config: GatysConfig) -> dict[str, Any]:
         values[name] = check.number(getattr(config, name), name, low=0.0, low_open=True)
     for name in ("adam_beta1", "adam_beta2"):
         values[name] = check.number(getattr(config, name), name, low=0.0, high=0.999999)
-    values["style_scale"] = check.number(config.style_scale, "style_scale", low=0.0, high=64.0, low_open=True)
+    values["style_scale"] = check.number(
+        config.style_scale, "style_scale", low=0.0, high=64.0, low_open=True
+    )
     values["lbfgs_history"] = check.integer(config.lbfgs_history, "lbfgs_history", low=1, high=1000)
     values["seed"] = check.integer(config.seed, "seed", low=0)
     if config.size is not None:
         values["size"] = check.integer(config.size, "size", low=MIN_SIZE, high=MAX_SIZE)
     if config.style_blend_weights is not None:
         values["style_blend_weights"] = _floats(
-            config.style_blend_weights, "style_blend_weights", low=0.0, high=check.FLOAT32_MAX, low_open=False
+            config.style_blend_weights,
+            "style_blend_weights",
+            low=0.0,
+            high=check.FLOAT32_MAX,
+            low_open=False,
         )
     for name, accepted in (
         ("optimizer", OPTIMIZERS),
@@ -278,13 +303,20 @@ def _check_combinations(config: GatysConfig) -> None:
     active = config.active_terms
     if not active:
         raise SettingError(
-            {"content_weight": config.content_weight, "style_weight": config.style_weight,
-             "tv_weight": config.tv_weight},
+            {
+                "content_weight": config.content_weight,
+                "style_weight": config.style_weight,
+                "tv_weight": config.tv_weight,
+            },
             "every loss term is off (zero weights or no layers): there is nothing to optimize; "
             "give the style term a positive weight and at least one layer",
         )
     if config.init == "content" and "style" not in active and "tv" not in active:
-        off = {"style_weight": 0.0} if config.style_weight == 0 else {"style_layers": config.style_layers}
+        off = (
+            {"style_weight": 0.0}
+            if config.style_weight == 0
+            else {"style_layers": config.style_layers}
+        )
         raise SettingError(
             {**off, "init": "content"},
             "without a style term the pastiche starts as the content image, which already "

@@ -1,7 +1,7 @@
 """``transfer``: Gatys et al.'s style transfer from images to pastiche, with all the controls.
 
-    result = transfer("tuebingen", "starry_night", preset("gatys2016", size=256))
-    image, history, config = result       # [1, H, W, 3] in [0, 1], losses per step, settings
+result = transfer("tuebingen", "starry_night", preset("gatys2016", size=256))
+image, history, config = result       # [1, H, W, 3] in [0, 1], losses per step, settings
 """
 
 from __future__ import annotations
@@ -96,13 +96,17 @@ def _as_config(config: Any) -> GatysConfig:
 
 def _role(kind: str, index: int, count: int, source: Any) -> str:
     """'content', "style 'wave.jpg'", "style 2 of 3 ('scream')": how errors name an image."""
-    named = f"'{source}'" if isinstance(source, (str, os.PathLike)) else f"a {type(source).__name__}"
+    named = (
+        f"'{source}'" if isinstance(source, (str, os.PathLike)) else f"a {type(source).__name__}"
+    )
     if count == 1:
         return f"{kind} {named}"
     return f"{kind} {index + 1} of {count} ({named})"
 
 
-def _check_sizes(config: GatysConfig, content: tf.Tensor, styles: list[tf.Tensor], roles: list[str]) -> None:
+def _check_sizes(
+    config: GatysConfig, content: tf.Tensor, styles: list[tf.Tensor], roles: list[str]
+) -> None:
     """Every image at every size it will be used at is large enough for the layers asked for.
 
     A feature map behind k poolings is side // 2**k positions: a side below 2**k gives an empty
@@ -110,7 +114,9 @@ def _check_sizes(config: GatysConfig, content: tf.Tensor, styles: list[tf.Tensor
     """
     layers = [*config.content_layers, *config.style_layers]
     smallest = vgg_layers.min_input_side(layers)
-    deepest = max(layers, key=lambda name: vgg_layers.DOWNSAMPLING[vgg_layers.canonical_layer(name)])
+    deepest = max(
+        layers, key=lambda name: vgg_layers.DOWNSAMPLING[vgg_layers.canonical_layer(name)]
+    )
     needs = f"{deepest} lies behind {smallest.bit_length() - 1} poolings, so it needs at least {smallest} px"
     for fraction in config.scales:
         content_shape, style_shapes = _scale_shapes(config, fraction, content, styles)
@@ -137,17 +143,23 @@ def _check_sizes(config: GatysConfig, content: tf.Tensor, styles: list[tf.Tensor
                 )
 
 
-def _scale_shapes(config: GatysConfig, fraction: float, content: tf.Tensor, styles: list[tf.Tensor]):
+def _scale_shapes(
+    config: GatysConfig, fraction: float, content: tf.Tensor, styles: list[tf.Tensor]
+):
     """(H, W) of the content and of each style image at one scale of the coarse-to-fine schedule."""
     height, width = (int(n) for n in content.shape[1:3])
     side = max(images.MIN_SIDE, round(fraction * max(height, width)))
     content_shape = images.longest_side_shape(height, width, side)
     style_side = max(images.MIN_SIDE, round(config.style_scale * side))
-    style_shapes = [images.longest_side_shape(*(int(n) for n in s.shape[1:3]), style_side) for s in styles]
+    style_shapes = [
+        images.longest_side_shape(*(int(n) for n in s.shape[1:3]), style_side) for s in styles
+    ]
     return content_shape, style_shapes
 
 
-def _initial_image(config: GatysConfig, content: tf.Tensor, styles: list[tf.Tensor], init_image) -> tf.Tensor:
+def _initial_image(
+    config: GatysConfig, content: tf.Tensor, styles: list[tf.Tensor], init_image
+) -> tf.Tensor:
     height, width = content.shape[1:3]
     if init_image is not None or config.init not in ("content", "noise", "style"):
         start = as_image(init_image if init_image is not None else config.init)
@@ -157,7 +169,9 @@ def _initial_image(config: GatysConfig, content: tf.Tensor, styles: list[tf.Tens
     if config.init == "style":
         return images.resize_to(styles[0], height, width)
     rng = np.random.default_rng(config.seed)
-    noise = IMAGENET_MEAN_RGB + config.noise_std * rng.standard_normal((1, height, width, 3), dtype=np.float32)
+    noise = IMAGENET_MEAN_RGB + config.noise_std * rng.standard_normal(
+        (1, height, width, 3), dtype=np.float32
+    )
     return tf.constant(np.clip(noise, 0.0, 1.0))
 
 
@@ -224,13 +238,19 @@ def transfer(
         style_images = [gray_style for _, gray_style in pairs]
 
     def finished(pastiche: tf.Tensor) -> tf.Tensor:
-        return colour.combine_luminance(pastiche, original_content) if config.preserve_colour == "luminance" else pastiche
+        return (
+            colour.combine_luminance(pastiche, original_content)
+            if config.preserve_colour == "luminance"
+            else pastiche
+        )
 
     features = feature_extractor(config, weights)
     full_precision = None  # the float32 extractor, built at the first bfloat16 -> float32 switch
     history = History()
     total_steps = config.total_steps
-    bar = tqdm(total=total_steps, disable=not progress, desc="style transfer", unit="step", leave=True)
+    bar = tqdm(
+        total=total_steps, disable=not progress, desc="style transfer", unit="step", leave=True
+    )
     start = time.perf_counter()
     pastiche = None
     latest = [None]  # the image function of the last step reported: what Ctrl-C keeps
@@ -239,7 +259,10 @@ def transfer(
         for scale_index, (fraction, steps) in enumerate(zip(config.scales, config.steps_per_scale)):
             side = max(images.MIN_SIDE, round(fraction * _side(content_image)))
             content_s = content_image if fraction == 1.0 else images.resize(content_image, side)
-            styles_s = [images.resize(s, max(images.MIN_SIDE, round(config.style_scale * side))) for s in style_images]
+            styles_s = [
+                images.resize(s, max(images.MIN_SIDE, round(config.style_scale * side)))
+                for s in style_images
+            ]
             height, width = content_s.shape[1:3]
             history.sizes.append((int(height), int(width)))
             if pastiche is None:
@@ -268,7 +291,9 @@ def transfer(
             scheduled = sum(config.steps_per_scale[: scale_index + 1])
             steps_before = len(history)
             if config.optimizer == "lbfgs":
-                pastiche, stopped = minimise_lbfgs(objective, pastiche, steps, config.lbfgs_history, report)
+                pastiche, stopped = minimise_lbfgs(
+                    objective, pastiche, steps, config.lbfgs_history, report
+                )
                 if not stopped and done < scheduled and config.precision != "float32":
                     # The line search found no decrease that bfloat16 rounding can show: the slow
                     # final phase needs float32, so the scale finishes there.
@@ -305,7 +330,9 @@ def transfer(
 
 
 def _terms_text(terms: dict[str, float]) -> str:
-    return ", ".join(f"{name} {float(value):.4g}" for name, value in terms.items() if name != "total")
+    return ", ".join(
+        f"{name} {float(value):.4g}" for name, value in terms.items() if name != "total"
+    )
 
 
 def _not_finite(terms: dict[str, float], step: int, config: GatysConfig) -> str:
@@ -314,11 +341,17 @@ def _not_finite(terms: dict[str, float], step: int, config: GatysConfig) -> str:
         f"the loss became {float(terms['total'])} at step {step} ({_terms_text(terms)}): the weights "
         f"({{content_weight={config.content_weight:g}}}, {{style_weight={config.style_weight:g}}}, "
         f"{{tv_weight={config.tv_weight:g}}}) make it overflow float32; lower them"
-        + (f", or lower {{learning_rate={config.learning_rate:g}}}" if config.optimizer == "adam" else "")
+        + (
+            f", or lower {{learning_rate={config.learning_rate:g}}}"
+            if config.optimizer == "adam"
+            else ""
+        )
     )
 
 
-def _no_step(objective: Objective, pastiche: tf.Tensor, config: GatysConfig, scale_index: int) -> str:
+def _no_step(
+    objective: Objective, pastiche: tf.Tensor, config: GatysConfig, scale_index: int
+) -> str:
     """Why L-BFGS took no step: a zero gradient at the start, or a loss that is not finite."""
     terms, gradient = objective.value_and_gradient(pastiche)
     terms = {name: float(value) for name, value in terms.items()}
