@@ -289,7 +289,6 @@ def transfer(
                     callback(step)
 
             scheduled = sum(config.steps_per_scale[: scale_index + 1])
-            steps_before = len(history)
             if config.optimizer == "lbfgs":
                 pastiche, stopped = minimise_lbfgs(
                     objective, pastiche, steps, config.lbfgs_history, report
@@ -308,8 +307,9 @@ def transfer(
                     )
             else:
                 pastiche, stopped = minimise_adam(objective, pastiche, steps, config, report)
-            if len(history) == steps_before and not stopped:
-                # L-BFGS stops before its first step when the start is already a minimum.
+            if not history and not stopped:
+                # L-BFGS stops before its first step when the start is already a minimum. (At a
+                # later scale that would only mean the upsampled result is already optimal.)
                 raise TransferError(_no_step(objective, pastiche, config, scale_index))
             if stopped:
                 history.stopped_early = True
