@@ -53,7 +53,7 @@ CONFIG_OPTIONS = {
     "style_scale": "style_scale",
     "scales": "scales",
     "blend": "style_blend_weights",
-    "preserve_colour": "preserve_colour",
+    "preserve_color": "preserve_color",
     "learning_rate": "learning_rate",
     "lbfgs_history": "lbfgs_history",
     "jit": "jit_compile",
@@ -151,6 +151,15 @@ def _number(text: str) -> float:
 # --- the parser -------------------------------------------------------------------------------
 
 
+class _DeprecatedSpelling(argparse.Action):
+    """An option's old spelling: works, with a one-line note on stderr."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        new = "--" + self.dest.replace("_", "-")
+        print(f"note: {option_string} is now spelled {new}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with short errors: the message and where to look, not the whole usage block."""
 
@@ -165,7 +174,7 @@ def _default(field: str) -> str:
 
 
 def _transfer_parser(commands) -> None:
-    from stlib.gatys.config import COLOUR_MODES, OPTIMIZERS, POOLINGS, TV_KINDS
+    from stlib.gatys.config import COLOR_MODES, OPTIMIZERS, POOLINGS, TV_KINDS
     from stlib.gatys.presets import PRESETS
     from stlib.vgg_layers import PRECISIONS
 
@@ -249,10 +258,16 @@ def _transfer_parser(commands) -> None:
         help="weights of several style images, one each, e.g. 0.7,0.3 (default: equal)",
     )
     loss.add_argument(
-        "--preserve-colour",
         "--preserve-color",
-        choices=[m for m in COLOUR_MODES if m],
+        choices=[m for m in COLOR_MODES if m],
         help="keep the photo's colours (default: off)",
+    )
+    loss.add_argument(  # the old spelling, still accepted
+        "--preserve-colour",
+        dest="preserve_color",
+        choices=[m for m in COLOR_MODES if m],
+        action=_DeprecatedSpelling,
+        help=argparse.SUPPRESS,
     )
 
     optimizer = p.add_argument_group("the optimisation")

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-TERM_COLOURS = {"content": "tab:blue", "style": "tab:orange", "tv": "tab:green", "total": "black"}
+TERM_COLORS = {"content": "tab:blue", "style": "tab:orange", "tv": "tab:green", "total": "black"}
 
 
 def as_array(image: Any) -> np.ndarray:
@@ -135,9 +135,9 @@ def loss_curves(
     for index, (label, history) in enumerate(runs.items()):
         for term in terms:
             name = " ".join(part for part in (label, term if len(terms) > 1 or not label else "") if part)
-            colour = TERM_COLOURS.get(term) if len(runs) == 1 else None
+            color = TERM_COLORS.get(term) if len(runs) == 1 else None
             ax.plot(_x_values(history, x), history.terms[term], styles[index % 4] if len(terms) > 1 else "-",
-                    color=colour, label=name or term)
+                    color=color, label=name or term)
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel({"step": "step", "seconds": "seconds", "evaluations": "loss evaluations"}[x])

@@ -102,6 +102,7 @@ class VGGFeatures:
             raise ValueError(f"unknown precision {precision!r}; choose from {', '.join(map(repr, PRECISIONS))}")
         self.pooling = pooling
         self.precision = precision
+        self.weights = weights  # as given: 'imagenet', a path or None
         self.layers = {name: canonical_layer(name) for name in self.requested}
         self.deepest = max(self.layers.values(), key=LAYERS.index)
         self.model = self._build(_pretrained_vgg19(_weights_source(weights)))

@@ -449,6 +449,6 @@ class GatysExplorer:
 
     def show_status(self, text: str, error: bool = False) -> None:
         """Write one line into the status HTML (red for errors)."""
-        colour = "#b00020" if error else "inherit"
-        self.status.value = f"<span style='color:{colour}'>{html.escape(text, quote=False)}</span>"
+        color = "#b00020" if error else "inherit"
+        self.status.value = f"<span style='color:{color}'>{html.escape(text, quote=False)}</span>"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import numpy as np
@@ -195,6 +196,14 @@ def test_an_overflowing_loss_names_the_weights_and_writes_nothing(existing_outpu
     assert existing_output.read_bytes() == OLD_BYTES
 
 
+def test_the_old_option_spelling_still_works_with_a_note(capsys):
+    args = cli.build_parser().parse_args(
+        ["transfer", "a.jpg", "b.jpg", "-o", "x.png", "--preserve-colour", "luminance"]
+    )
+    assert args.preserve_color == "luminance"
+    assert "--preserve-colour is now spelled --preserve-color" in capsys.readouterr().err
+
+
 def test_debug_shows_the_traceback(capsys):
     with pytest.raises(ValueError):
         cli.main(["--debug", "transfer", "tuebingen", "starry_night", "-o", "x.png", "--style-weight", "nan"])
@@ -225,12 +234,13 @@ def test_every_option_has_help_and_shows_its_default():
     parser = cli.build_parser()
     transfer = parser._subparsers._group_actions[0].choices["transfer"]
     for action in transfer._actions:
-        if action.dest in ("help",):
+        if action.dest in ("help",) or action.help == argparse.SUPPRESS:  # hidden old spellings
             continue
         assert action.help, f"{action.dest} has no help text"
         if action.option_strings and action.dest not in ("output", "quiet"):
             assert "default" in action.help, f"--{action.dest} does not show its default"
     size = next(action for action in transfer._actions if action.dest == "size")
+    assert "--preserve-colour" not in transfer.format_help()  # the old spelling works, unlisted
     assert "default: 512 in the stlib preset" in size.help
 
 

@@ -80,7 +80,7 @@ NAN, INF = float("nan"), float("inf")
         ({"init": 7}, SettingTypeError, "init=7", "'content', 'noise', 'style'"),
         ({"pooling": "average"}, SettingError, "pooling='average'", "'max', 'avg'"),
         ({"precision": "float16"}, SettingError, "precision='float16'", "'float32', 'bfloat16'"),
-        ({"preserve_colour": "lum"}, SettingError, "preserve_colour='lum'", "'luminance'"),
+        ({"preserve_color": "lum"}, SettingError, "preserve_color='lum'", "'luminance'"),
         ({"jit_compile": "yes"}, SettingTypeError, "jit_compile='yes'", "True or False"),
     ],
 )
@@ -126,17 +126,20 @@ def test_wrong_types_are_type_errors_and_value_errors_at_once():
         preset("stlib", size="64")
 
 
-def test_unknown_field_gets_a_suggestion_and_the_alias_is_accepted():
+def test_unknown_field_gets_a_suggestion_and_the_old_spelling_still_works():
     with pytest.raises(
         TypeError, match=r"no field 'stye_weight' \(did you mean 'style_weight'\?\)"
     ):
         preset("stlib", stye_weight=1.0)
     with pytest.raises(TypeError, match="no field 'colour'"):
         GatysConfig(colour="luminance")
-    assert GatysConfig(preserve_color="luminance").preserve_colour == "luminance"
-    assert preset("stlib", preserve_color="histogram").preserve_colour == "histogram"
-    assert GatysConfig.from_dict({"preserve_color": "luminance"}).preserve_colour == "luminance"
-    with pytest.raises(TypeError, match="twice"):
+    with pytest.warns(DeprecationWarning, match="preserve_colour= is now spelled preserve_color="):
+        assert GatysConfig(preserve_colour="luminance").preserve_color == "luminance"
+    with pytest.warns(DeprecationWarning):
+        assert preset("stlib", preserve_colour="histogram").preserve_color == "histogram"
+    with pytest.warns(DeprecationWarning):
+        assert GatysConfig.from_dict({"preserve_colour": "luminance"}).preserve_color == "luminance"
+    with pytest.raises(TypeError, match="twice"), pytest.warns(DeprecationWarning):
         GatysConfig(preserve_color="luminance", preserve_colour="histogram")
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from stlib import colour, images, vgg
+from stlib import color, images, vgg
 from stlib.gatys import (
     GatysConfig, Objective, StopTransfer, every, feature_extractor, preset, transfer,
 )
@@ -221,11 +221,11 @@ def test_callbacks_see_steps_snapshots_and_can_stop():
 
 
 def test_bfloat16_lbfgs_finishes_in_float32_when_its_line_search_stalls(monkeypatch):
-    """L-BFGS in bfloat16 ends early once rounding hides the decrease; the engine then goes on in float32."""
-    from stlib.gatys import engine
+    """L-BFGS in bfloat16 ends early once rounding hides the decrease; it then goes on in float32."""
+    from stlib.gatys import optimizers
 
     calls = []
-    real = engine.minimise_lbfgs
+    real = optimizers._lbfgs_b
 
     def stalls_in_bfloat16(objective, image, steps, history_size, report):
         calls.append((objective.features.precision, steps))
@@ -233,7 +233,7 @@ def test_bfloat16_lbfgs_finishes_in_float32_when_its_line_search_stalls(monkeypa
             return real(objective, image, 3, history_size, report)  # as if the line search gave up at step 3
         return real(objective, image, steps, history_size, report)
 
-    monkeypatch.setattr(engine, "minimise_lbfgs", stalls_in_bfloat16)
+    monkeypatch.setattr(optimizers, "_lbfgs_b", stalls_in_bfloat16)
     config = GatysConfig(size=64, steps=8, precision="bfloat16")
     result = transfer(CONTENT, STYLE, config, progress=False, weights=None)
     history = result.history
@@ -291,10 +291,10 @@ def test_style_blending_mixes_gram_matrices():
 
 
 def test_luminance_preservation_keeps_the_content_colours():
-    config = GatysConfig(size=64, steps=3, preserve_colour="luminance")
+    config = GatysConfig(size=64, steps=3, preserve_color="luminance")
     result = transfer(CONTENT, STYLE, config, progress=False, weights=None)
-    content_iq = colour.rgb_to_yiq(images.resize_to(CONTENT, 48, 64)).numpy()[..., 1:]
-    result_iq = colour.rgb_to_yiq(result.image).numpy()[..., 1:]
+    content_iq = color.rgb_to_yiq(images.resize_to(CONTENT, 48, 64)).numpy()[..., 1:]
+    result_iq = color.rgb_to_yiq(result.image).numpy()[..., 1:]
     # Only clipping to [0, 1] may move I and Q.
     assert np.mean(np.abs(result_iq - content_iq)) < 0.02
 
@@ -309,7 +309,7 @@ def test_histogram_preservation_recolours_the_style_toward_the_content(monkeypat
 
     monkeypatch.setattr("stlib.gatys.engine.Objective", Spy)
     red_style = tf.concat([tf.fill((1, 40, 40, 1), 0.9), tf.random.uniform((1, 40, 40, 2), 0, 0.2, seed=1)], -1)
-    transfer(CONTENT, red_style, GatysConfig(size=64, steps=1, preserve_colour="histogram"), progress=False, weights=None)
+    transfer(CONTENT, red_style, GatysConfig(size=64, steps=1, preserve_color="histogram"), progress=False, weights=None)
     recoloured = seen_styles[0].numpy().reshape(-1, 3).mean(0)
     np.testing.assert_allclose(recoloured, CONTENT.numpy().reshape(-1, 3).mean(0), atol=0.03)
 

@@ -179,7 +179,7 @@ _fields = st.fixed_dictionaries(
             st.lists(st.floats(-1, 2), max_size=3), st.sampled_from([(0.5, 1.0), (1.0,), 0.5, None])
         ),
         "style_blend_weights": st.one_of(st.none(), st.lists(_numbers, max_size=3)),
-        "preserve_colour": st.sampled_from([None, "luminance", "histogram", "sepia"]),
+        "preserve_color": st.sampled_from([None, "luminance", "histogram", "sepia"]),
         "jit_compile": st.sampled_from([False, "no", 0]),
         "precision": st.sampled_from(["float32", "float16"]),
         "preset": st.sampled_from([None, "x", 3]),
@@ -214,7 +214,7 @@ _plausible = st.fixed_dictionaries(  # values in range, so that most examples re
         "style_scale": st.floats(0.5, 2.0),
         "scales": st.sampled_from([(1.0,), (0.5, 1.0)]),
         "style_blend_weights": st.sampled_from([None, (1.0,), (0.0,), (2.0, 1.0)]),
-        "preserve_colour": st.sampled_from([None, "luminance", "histogram"]),
+        "preserve_color": st.sampled_from([None, "luminance", "histogram"]),
         "precision": st.sampled_from(["float32", "bfloat16"]),
     },
 )

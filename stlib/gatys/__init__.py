@@ -3,9 +3,10 @@
     from stlib.gatys import transfer, preset
     image, history, config = transfer("tuebingen", "starry_night", preset("gatys2016", size=256))
 
-Modules: ``config`` (GatysConfig), ``presets`` (published settings), ``objective`` (the loss with
-fixed targets), ``optimizers`` (L-BFGS and Adam), ``history`` (losses per step, callbacks),
-``engine`` (``transfer``: images in, pastiche out; multi-scale, colour preservation, style blending).
+Modules: ``config`` (GatysConfig, checked once), ``presets`` (published settings), ``inputs``
+(images loaded, named, checked; the starting image), ``objective`` (the loss with fixed targets),
+``optimizers`` (the pixel updates: L-BFGS and Adam), ``progress`` (step numbers, bar, callbacks),
+``history`` (losses per step, callbacks), ``engine`` (``transfer``: the loop over scales).
 
 The names below are imported on first use: the settings (``GatysConfig``, ``preset``) do not start
 TensorFlow, so the command line checks them in milliseconds.
@@ -24,17 +25,34 @@ _HOMES = {
     "every": "history",
     "Objective": "objective",
     "feature_extractor": "objective",
-    "TransferError": "engine",
+    "TransferError": "history",
     "TransferInterrupted": "engine",
     "TransferResult": "engine",
-    "as_image": "engine",
+    "as_image": "inputs",
+    "IMAGENET_MEAN_RGB": "inputs",
+    "STYLE_LAYERS_GATYS": "config",
+    "OPTIMIZERS": "config",
+    "INITS": "config",
+    "Progress": "progress",
+    "COLOR_MODES": "config",
+    "minimize_adam": "optimizers",
+    "minimize_lbfgs": "optimizers",
     "transfer": "engine",
 }
 
 __all__ = sorted(_HOMES)
 
 
-_MODULES = ("config", "presets", "history", "objective", "optimizers", "engine")
+_MODULES = (
+    "config",
+    "presets",
+    "history",
+    "inputs",
+    "objective",
+    "optimizers",
+    "progress",
+    "engine",
+)
 
 
 def __getattr__(name):

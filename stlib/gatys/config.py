@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import json
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from stlib.validation import SettingError, SettingTypeError
 
 OPTIMIZERS = ("lbfgs", "adam")
 INITS = ("content", "noise", "style")
-COLOUR_MODES = (None, "luminance", "histogram")
+COLOR_MODES = (None, "luminance", "histogram")
 POOLINGS = ("max", "avg")
 # The same names as stlib.losses.TV_KINDS and CONTENT_REDUCTIONS (a test keeps them equal); spelled
 # out here so that a config is checked without starting TensorFlow.
@@ -36,8 +37,8 @@ STYLE_LAYERS_GATYS = (
     "block4_conv1",
     "block5_conv1",
 )
-# Other spellings accepted for a field: {alias: field}.
-ALIASES = {"preserve_color": "preserve_colour"}
+# Old spellings still accepted for a field, with a DeprecationWarning: {alias: field}.
+ALIASES = {"preserve_colour": "preserve_color"}
 MIN_SIZE, MAX_SIZE = 32, 8192  # stlib.images.MIN_SIDE and MAX_SIDE (kept equal by a test)
 
 
@@ -98,7 +99,7 @@ class GatysConfig:
     style_scale: float = 1.0
     scales: tuple[float, ...] = (1.0,)
     style_blend_weights: tuple[float, ...] | None = None
-    preserve_colour: str | None = None
+    preserve_color: str | None = None
     jit_compile: bool = False
     precision: str = "float32"
     preset: str | None = None
@@ -155,6 +156,8 @@ def _field_names(values: Mapping) -> dict:
     named = {}
     for key, value in values.items():
         name = ALIASES.get(key, key)
+        if name != key:
+            warnings.warn(f"{key}= is now spelled {name}=", DeprecationWarning, stacklevel=4)
         if name not in FIELDS:
             raise TypeError(
                 f"GatysConfig has no field {key!r}{check.did_you_mean(key, FIELDS + tuple(ALIASES))}; "
@@ -286,7 +289,7 @@ def _validated(config: GatysConfig) -> dict[str, Any]:
         ("precision", vgg_layers.PRECISIONS),
         ("tv_kind", TV_KINDS),
         ("content_reduction", CONTENT_REDUCTIONS),
-        ("preserve_colour", COLOUR_MODES),
+        ("preserve_color", COLOR_MODES),
     ):
         check.choice(getattr(config, name), name, accepted)
     if not isinstance(config.jit_compile, bool):

@@ -8,11 +8,27 @@ from dataclasses import dataclass, field
 
 import tensorflow as tf
 
+from stlib.validation import SettingError
+
 TERMS = ("content", "style", "tv", "total")
 
 
 class StopTransfer(Exception):
     """Raise from a callback to end the optimisation early; ``transfer`` returns what it has."""
+
+
+class TransferError(SettingError):
+    """The optimisation could not do what was asked (nothing to optimize, a loss that overflowed).
+
+    Found during the run, but caused by the settings or images: a ``SettingError`` whose message
+    names settings as ``{style_weight}`` so that each front end words them its own way.
+    """
+
+    def __init__(self, problem: str) -> None:
+        super().__init__({}, problem)
+
+    def __reduce__(self):
+        return (type(self), (self.problem,))
 
 
 @dataclass

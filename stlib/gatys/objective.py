@@ -1,8 +1,14 @@
-"""The loss of one scale: fixed targets from the content and style images, a compiled gradient."""
+"""The loss of one scale: fixed targets from the content and style images, a compiled gradient.
+
+    objective = Objective.from_images(config, content, style)     # images [1, H, W, 3] in [0, 1]
+    terms = objective.terms(pastiche)                            # {'content', 'style', 'tv', 'total'}
+    terms, gradient = objective.value_and_gradient(pastiche)     # compiled; gradient [1, H, W, 3]
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import tensorflow as tf
 
@@ -10,8 +16,12 @@ from stlib import losses
 from stlib.gatys.config import GatysConfig
 from stlib.vgg import VGGFeatures
 
+__all__ = ["Objective", "blended_grams", "feature_extractor"]
 
-def feature_extractor(config: GatysConfig, weights="imagenet", precision: str | None = None) -> VGGFeatures:
+
+def feature_extractor(
+    config: GatysConfig, weights="imagenet", precision: str | None = None
+) -> VGGFeatures:
     """One VGG19 extractor for all the layers of ``config`` (truncated after the deepest).
 
     ``precision`` overrides ``config.precision`` ("float32" or "bfloat16").
@@ -53,11 +63,55 @@ class Objective:
     ) -> None:
         self.config = config
         self.features = features
+        self._images = (content, list(styles), tuple(blend_weights))  # to rebuild in float32
         content_maps = features(content) if config.content_layers else {}
         self.content_targets = {name: content_maps[name] for name in config.content_layers}
         self.style_targets = blended_grams(features, styles, blend_weights, config.style_layers)
-        self.style_layer_weights = {name: config.style_weight * w for name, w in config.style_layers.items()}
-        self.value_and_gradient = tf.function(self._value_and_gradient, jit_compile=config.jit_compile)
+        self.style_layer_weights = {
+            name: config.style_weight * w for name, w in config.style_layers.items()
+        }
+        self.value_and_gradient = tf.function(
+            self.terms_and_gradient, jit_compile=config.jit_compile
+        )
+
+    @classmethod
+    def from_images(
+        cls,
+        config: GatysConfig,
+        content: Any,
+        style: Any | Sequence[Any],
+        blend: Sequence[float] | None = None,
+        weights: Any = "imagenet",
+    ) -> Objective:
+        """The objective of ``config`` for these images, with its own VGG19 extractor.
+
+        content: [1, H, W, 3] in [0, 1] (or anything ``stlib.gatys.as_image`` reads); style: one
+        image or a list; blend: one weight per style image (equal if None). The images are used
+        at the size given: ``transfer`` resizes them, this does not.
+        """
+        from stlib.gatys.inputs import as_image
+
+        styles = list(style) if isinstance(style, (list, tuple)) else [style]
+        content = as_image(content, role="content")
+        styles = [as_image(s, role=f"style {i + 1}") for i, s in enumerate(styles)]
+        blend = (1.0,) * len(styles) if blend is None else tuple(blend)
+        return cls(config, feature_extractor(config, weights), content, styles, blend)
+
+    @property
+    def precision(self) -> str:
+        return self.features.precision
+
+    def in_float32(self) -> Objective:
+        """The same objective with a float32 network (targets recomputed in float32)."""
+        if self.precision == "float32":
+            return self
+        features = VGGFeatures(
+            self.features.requested,
+            pooling=self.features.pooling,
+            weights=self.features.weights,
+            precision="float32",
+        )
+        return Objective(self.config, features, *self._images)
 
     def terms(self, image: tf.Tensor) -> dict[str, tf.Tensor]:
         """{'content', 'style', 'tv', 'total'}: scalar tensors, each already weighted."""
@@ -66,13 +120,28 @@ class Objective:
         zero = tf.constant(0.0)
         content = zero
         for name, weight in config.content_layers.items():
-            loss = losses.content_loss(maps[name], self.content_targets[name], config.content_reduction)
+            loss = losses.content_loss(
+                maps[name], self.content_targets[name], config.content_reduction
+            )
             content = content + config.content_weight * weight * loss
-        style = losses.style_loss(maps, self.style_targets, self.style_layer_weights) if config.style_layers else zero
-        tv = config.tv_weight * losses.total_variation(image, config.tv_kind) if config.tv_weight else zero
+        style = (
+            losses.style_loss(maps, self.style_targets, self.style_layer_weights)
+            if config.style_layers
+            else zero
+        )
+        tv = (
+            config.tv_weight * losses.total_variation(image, config.tv_kind)
+            if config.tv_weight
+            else zero
+        )
         return {"content": content, "style": style, "tv": tv, "total": content + style + tv}
 
-    def _value_and_gradient(self, image: tf.Tensor) -> tuple[dict[str, tf.Tensor], tf.Tensor]:
+    def terms_and_gradient(self, image: tf.Tensor) -> tuple[dict[str, tf.Tensor], tf.Tensor]:
+        """The weighted terms at ``image`` [1, H, W, 3] and the gradient of their total, same shape.
+
+        Plain TensorFlow: call it inside your own ``tf.function`` (the Adam step does);
+        ``value_and_gradient`` is this function compiled.
+        """
         with tf.GradientTape() as tape:
             tape.watch(image)
             terms = self.terms(image)

@@ -1,13 +1,15 @@
-"""The two optimisers of the pixels: L-BFGS (scipy's L-BFGS-B, box [0, 1]) and Adam with clipping.
+"""The two optimizers of the pixels: L-BFGS (scipy's L-BFGS-B, box [0, 1]) and Adam with clipping.
 
-Both call ``report(image_fn, terms, evaluations)`` after every step, where ``image_fn()`` gives the
-current pastiche [1, H, W, 3] and ``terms`` the loss terms at it (floats). ``report`` may raise
-``StopTransfer``; the optimiser then returns the last accepted image and ``stopped=True``.
+Both take an ``Objective``, a starting image [1, H, W, 3] and a step count, and call
+``progress.step(image_fn, terms, evaluations)`` after every step, where ``image_fn()`` gives the
+current pastiche and ``terms`` the loss terms at it (floats). A callback behind ``progress`` may
+raise ``StopTransfer``; the optimizer then returns the last accepted image and ``stopped=True``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import keras
 import numpy as np
@@ -18,61 +20,100 @@ from stlib.gatys.config import GatysConfig
 from stlib.gatys.history import StopTransfer
 from stlib.gatys.objective import Objective
 
-Report = Callable[[Callable[[], tf.Tensor], dict[str, float], int], None]
+__all__ = ["MINIMIZERS", "minimize_adam", "minimize_lbfgs"]
+
+
+class StepReport(Protocol):
+    """What the optimizers report to (``stlib.gatys.progress.Progress``)."""
+
+    def step(self, image_fn: Callable[[], tf.Tensor], terms: dict[str, float], evaluations: int): ...
+
+    def switched_to_float32(self) -> None: ...
 
 
 def _floats(terms: dict[str, tf.Tensor]) -> dict[str, float]:
     return {name: float(value) for name, value in terms.items()}
 
 
-def minimise_lbfgs(
-    objective: Objective, image: tf.Tensor, steps: int, history_size: int, report: Report
+def minimize_lbfgs(
+    objective: Objective, image: tf.Tensor, steps: int, config: GatysConfig, progress: StepReport
 ) -> tuple[tf.Tensor, bool]:
     """``steps`` L-BFGS-B iterations from ``image`` [1, H, W, 3], pixels bounded to [0, 1].
+
+    With a bfloat16 network, the line search stops once no decrease survives bfloat16 rounding;
+    the remaining steps then run with the float32 network (``progress.switched_to_float32``).
+    """
+    image, stopped, taken = _lbfgs_b(objective, image, steps, config.lbfgs_history, progress)
+    if not stopped and taken < steps and objective.precision != "float32":
+        progress.switched_to_float32()
+        objective = objective.in_float32()
+        image, stopped, _ = _lbfgs_b(objective, image, steps - taken, config.lbfgs_history, progress)
+    return image, stopped
+
+
+class _LbfgsState:
+    """What scipy's callbacks share: the last evaluated point and its terms, the accepted iterate."""
+
+    def __init__(self, start: np.ndarray) -> None:
+        self.evaluations = 0
+        self.taken = 0
+        self.last_x: np.ndarray | None = None
+        self.last_terms: dict[str, tf.Tensor] | None = None
+        self.accepted = start
+
+
+def _lbfgs_b(
+    objective: Objective, image: tf.Tensor, steps: int, history_size: int, progress: StepReport
+) -> tuple[tf.Tensor, bool, int]:
+    """scipy's L-BFGS-B in the box [0, 1]; returns (image, stopped, steps taken).
 
     Bounds rather than clipping: the quasi-Newton model stays consistent with the points it
     visits (clipping after a step would silently change them). Gradients come from the compiled
     TensorFlow function in float32; scipy works in float64.
     """
     shape = tuple(image.shape)
-    size = int(np.prod(shape))
     as_image = lambda x: tf.constant(x.reshape(shape), dtype=tf.float32)  # noqa: E731
-    count = {"evaluations": 0}
-    last = {"x": None, "terms": None}
-    accepted = {"x": image.numpy().astype(np.float64).ravel()}
+    state = _LbfgsState(image.numpy().astype(np.float64).ravel())
 
     def loss_and_gradient(x: np.ndarray) -> tuple[float, np.ndarray]:
         terms, gradient = objective.value_and_gradient(as_image(x))
-        count["evaluations"] += 1
-        last["x"], last["terms"] = x.copy(), terms
+        state.evaluations += 1
+        state.last_x, state.last_terms = x.copy(), terms
         return float(terms["total"]), gradient.numpy().astype(np.float64).ravel()
 
     def after_iteration(xk: np.ndarray) -> None:
-        if last["x"] is None or not np.array_equal(xk, last["x"]):
+        if state.last_x is None or not np.array_equal(xk, state.last_x):
             loss_and_gradient(xk)  # the iterate is normally the last point evaluated
         x = xk.copy()
-        accepted["x"] = x
-        report(lambda: as_image(x), _floats(last["terms"]), count["evaluations"])
+        state.accepted = x
+        state.taken += 1
+        progress.step(lambda: as_image(x), _floats(state.last_terms), state.evaluations)
 
-    stopped = False
+    size = state.accepted.size
     try:
         scipy.optimize.minimize(
             loss_and_gradient,
-            accepted["x"],
+            state.accepted,
             jac=True,
             method="L-BFGS-B",
             bounds=scipy.optimize.Bounds(np.zeros(size), np.ones(size)),
             callback=after_iteration,
             # Run the asked number of iterations: no tolerance-based stop, generous evaluations.
-            options={"maxiter": steps, "maxcor": history_size, "maxfun": 2 * steps + 20, "ftol": 0.0, "gtol": 0.0},
+            options={
+                "maxiter": steps,
+                "maxcor": history_size,
+                "maxfun": 2 * steps + 20,
+                "ftol": 0.0,
+                "gtol": 0.0,
+            },
         )
     except StopTransfer:
-        stopped = True
-    return as_image(accepted["x"]), stopped
+        return as_image(state.accepted), True, state.taken
+    return as_image(state.accepted), False, state.taken
 
 
-def minimise_adam(
-    objective: Objective, image: tf.Tensor, steps: int, config: GatysConfig, report: Report
+def minimize_adam(
+    objective: Objective, image: tf.Tensor, steps: int, config: GatysConfig, progress: StepReport
 ) -> tuple[tf.Tensor, bool]:
     """``steps`` Adam updates from ``image`` [1, H, W, 3], each followed by clipping to [0, 1].
 
@@ -90,17 +131,20 @@ def minimise_adam(
 
     @tf.function(jit_compile=config.jit_compile)
     def step() -> dict[str, tf.Tensor]:
-        terms, gradient = objective._value_and_gradient(tf.identity(pastiche))
+        terms, gradient = objective.terms_and_gradient(tf.identity(pastiche))
         optimizer.apply_gradients([(gradient, pastiche)])
         pastiche.assign(tf.clip_by_value(pastiche, 0.0, 1.0))
         return terms
 
-    stopped = False
     try:
         for k in range(steps):
             terms = _floats(step())
             snapshot = tf.identity(pastiche)
-            report(lambda s=snapshot: s, terms, k + 1)
+            progress.step(lambda s=snapshot: s, terms, k + 1)
     except StopTransfer:
-        stopped = True
-    return tf.convert_to_tensor(pastiche), stopped
+        return tf.convert_to_tensor(pastiche), True
+    return tf.convert_to_tensor(pastiche), False
+
+
+# config.optimizer -> the function that runs it
+MINIMIZERS = {"lbfgs": minimize_lbfgs, "adam": minimize_adam}

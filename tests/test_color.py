@@ -1,4 +1,4 @@
-"""Tests for stlib.colour (Gatys et al. 2017, colour preservation).
+"""Tests for stlib.color (Gatys et al. 2017, colour preservation).
 
 Expected values come from an independent numpy copy of the NTSC matrix, from scipy's matrix
 square root and from numpy's Cholesky, not from stlib.
@@ -11,7 +11,7 @@ import pytest
 import scipy.linalg
 import tensorflow as tf
 
-from stlib import colour
+from stlib import color
 from stlib.images import ImageError
 
 # NTSC YIQ, written out again so the tests do not trust the module's constant.
@@ -44,37 +44,37 @@ def _stats(image: tf.Tensor) -> tuple[np.ndarray, np.ndarray]:
 
 def test_yiq_round_trip_is_exact():
     image = _random_image(17, 23, seed=0)
-    back = colour.yiq_to_rgb(colour.rgb_to_yiq(image))
+    back = color.yiq_to_rgb(color.rgb_to_yiq(image))
     np.testing.assert_allclose(back.numpy(), image.numpy(), atol=2e-7)
 
 
 def test_rgb_to_yiq_matches_the_ntsc_matrix():
     image = _random_image(5, 7, seed=1)
     expected = image.numpy().astype(np.float64) @ NTSC.T
-    np.testing.assert_allclose(colour.rgb_to_yiq(image).numpy(), expected, atol=1e-6)
+    np.testing.assert_allclose(color.rgb_to_yiq(image).numpy(), expected, atol=1e-6)
     # TensorFlow writes the same matrix with more decimals (its Q row does not sum to 0).
     np.testing.assert_allclose(
-        colour.rgb_to_yiq(image).numpy(), tf.image.rgb_to_yiq(image).numpy(), atol=1e-3
+        color.rgb_to_yiq(image).numpy(), tf.image.rgb_to_yiq(image).numpy(), atol=1e-3
     )
 
 
 def test_yiq_inverse_is_the_exact_matrix_inverse():
-    np.testing.assert_allclose(colour.YIQ_TO_RGB @ NTSC, np.eye(3), atol=1e-12)
+    np.testing.assert_allclose(color.YIQ_TO_RGB @ NTSC, np.eye(3), atol=1e-12)
 
 
 def test_luminance_of_white_red_and_grey():
     pixels = np.array([[[[1, 1, 1], [1, 0, 0], [0, 1, 0], [0.5, 0.5, 0.5]]]], np.float32)
-    y = colour.luminance(tf.constant(pixels))
+    y = color.luminance(tf.constant(pixels))
     assert y.shape == (1, 1, 4, 1)
     np.testing.assert_allclose(y.numpy()[0, 0, :, 0], [1.0, 0.299, 0.587, 0.5], atol=1e-6)
     # grey has no chroma
-    iq = colour.rgb_to_yiq(tf.constant(pixels)).numpy()[0, 0, 3, 1:]
+    iq = color.rgb_to_yiq(tf.constant(pixels)).numpy()[0, 0, 3, 1:]
     np.testing.assert_allclose(iq, [0.0, 0.0], atol=1e-7)
 
 
 def test_rgb_to_yiq_rejects_wrong_shape():
     with pytest.raises(ImageError, match=r"shape \[4, 4, 3\]; expected \[1, H, W, 3\]"):
-        colour.rgb_to_yiq(tf.zeros([4, 4, 3]))
+        color.rgb_to_yiq(tf.zeros([4, 4, 3]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def test_match_luminance_gives_content_mean_and_std():
     rng = np.random.default_rng(2)
     style_y = tf.constant(rng.uniform(0.0, 0.4, (1, 20, 30, 1)), tf.float32)
     content_y = tf.constant(rng.normal(0.6, 0.1, (1, 40, 25, 1)), tf.float32)
-    matched = colour.match_luminance(style_y, content_y)
+    matched = color.match_luminance(style_y, content_y)
     assert matched.shape == (1, 20, 30, 1) and matched.dtype == tf.float32
     result = matched.numpy().astype(np.float64)
     content = content_y.numpy().astype(np.float64)
@@ -100,7 +100,7 @@ def test_match_luminance_gives_content_mean_and_std():
 def test_match_luminance_of_flat_style_is_shifted_to_content_mean():
     style_y = tf.fill([1, 8, 8, 1], 0.9)
     content_y = tf.constant(np.linspace(0.1, 0.5, 64).reshape(1, 8, 8, 1), tf.float32)
-    matched = colour.match_luminance(style_y, content_y).numpy()
+    matched = color.match_luminance(style_y, content_y).numpy()
     assert np.all(np.isfinite(matched))
     np.testing.assert_allclose(matched, 0.3, atol=1e-6)
 
@@ -108,7 +108,7 @@ def test_match_luminance_of_flat_style_is_shifted_to_content_mean():
 def test_luminance_transfer_inputs():
     content = _random_image(30, 40, seed=3, low=0.3, high=0.7)
     style = _random_image(20, 25, seed=4, low=0.0, high=0.5)
-    content_gray, style_gray = colour.luminance_transfer_inputs(content, style)
+    content_gray, style_gray = color.luminance_transfer_inputs(content, style)
     assert content_gray.shape == (1, 30, 40, 3) and style_gray.shape == (1, 20, 25, 3)
 
     content_y = content.numpy().astype(np.float64) @ NTSC[0]
@@ -128,7 +128,7 @@ def test_luminance_transfer_inputs_are_clipped():
     content[:, :4] = 0.0
     style = np.zeros((1, 16, 16, 3), np.float32)
     style[:, ::2] = 1.0
-    _, style_gray = colour.luminance_transfer_inputs(tf.constant(content), tf.constant(style))
+    _, style_gray = color.luminance_transfer_inputs(tf.constant(content), tf.constant(style))
     assert float(tf.reduce_min(style_gray)) == pytest.approx(0.75 - np.sqrt(3) / 4, abs=1e-5)
     assert float(tf.reduce_max(style_gray)) == 1.0
 
@@ -136,7 +136,7 @@ def test_luminance_transfer_inputs_are_clipped():
 def test_combine_luminance_keeps_stylised_y_and_content_iq():
     stylised = _random_image(24, 32, seed=6, low=0.2, high=0.8)
     content = _random_image(24, 32, seed=7, low=0.3, high=0.7)
-    combined = colour.combine_luminance(stylised, content)
+    combined = color.combine_luminance(stylised, content)
     assert combined.shape == (1, 24, 32, 3)
 
     y = stylised.numpy().astype(np.float64) @ NTSC[0]
@@ -149,7 +149,7 @@ def test_combine_luminance_keeps_stylised_y_and_content_iq():
 def test_combine_luminance_resizes_content_to_result():
     stylised = tf.fill([1, 32, 48, 3], 0.5)
     content = tf.constant(np.tile([0.6, 0.4, 0.3], (1, 64, 96, 1)), tf.float32)
-    combined = colour.combine_luminance(stylised, content)
+    combined = color.combine_luminance(stylised, content)
     assert combined.shape == (1, 32, 48, 3)
     yiq = combined.numpy().reshape(-1, 3).astype(np.float64) @ NTSC.T
     np.testing.assert_allclose(yiq[:, 0], 0.5, atol=1e-5)  # stylised Y
@@ -175,7 +175,7 @@ def histogram_pair():
 @pytest.mark.parametrize("method", ["symmetric", "cholesky"])
 def test_match_histogram_gives_content_mean_and_covariance(histogram_pair, method):
     style, content = histogram_pair
-    matched = colour.match_histogram(style, content, method=method)
+    matched = color.match_histogram(style, content, method=method)
     assert matched.shape == style.shape and matched.dtype == tf.float32
     # nothing was clipped, so the statistics must match exactly
     assert 0.0 < float(tf.reduce_min(matched)) and float(tf.reduce_max(matched)) < 1.0
@@ -203,7 +203,7 @@ def test_match_histogram_symmetric_uses_matrix_square_roots(histogram_pair):
     root_c = np.real(scipy.linalg.sqrtm(content_covariance))
     root_s = np.real(scipy.linalg.sqrtm(style_covariance))
     expected = _affine_expected(style, content, root_c @ np.linalg.inv(root_s))
-    result = colour.match_histogram(style, content, method="symmetric")
+    result = color.match_histogram(style, content, method="symmetric")
     np.testing.assert_allclose(result.numpy(), expected, atol=1e-5)
 
 
@@ -215,10 +215,10 @@ def test_match_histogram_cholesky_uses_cholesky_factors(histogram_pair):
         np.linalg.cholesky(style_covariance)
     )
     expected = _affine_expected(style, content, transform)
-    result = colour.match_histogram(style, content, method="cholesky")
+    result = color.match_histogram(style, content, method="cholesky")
     np.testing.assert_allclose(result.numpy(), expected, atol=1e-5)
     # the two methods are genuinely different maps
-    symmetric = colour.match_histogram(style, content).numpy()
+    symmetric = color.match_histogram(style, content).numpy()
     assert np.abs(symmetric - result.numpy()).max() > 1e-3
 
 
@@ -226,14 +226,14 @@ def test_match_histogram_cholesky_uses_cholesky_factors(histogram_pair):
 def test_match_histogram_of_an_image_to_itself_is_identity(method):
     image = _random_image(20, 20, seed=10, low=0.2, high=0.8)
     np.testing.assert_allclose(
-        colour.match_histogram(image, image, method=method).numpy(), image.numpy(), atol=1e-5
+        color.match_histogram(image, image, method=method).numpy(), image.numpy(), atol=1e-5
     )
 
 
 def test_match_histogram_survives_a_flat_style():
     style = tf.fill([1, 10, 10, 3], 0.4)  # zero covariance
     content = _random_image(12, 12, seed=11)
-    matched = colour.match_histogram(style, content).numpy()
+    matched = color.match_histogram(style, content).numpy()
     assert np.all(np.isfinite(matched))
     mean, _ = _stats(tf.constant(matched))
     np.testing.assert_allclose(mean, _stats(content)[0], atol=1e-5)
@@ -242,4 +242,4 @@ def test_match_histogram_survives_a_flat_style():
 def test_match_histogram_unknown_method():
     image = tf.fill([1, 8, 8, 3], 0.5)
     with pytest.raises(ValueError, match=r"'lab'.*symmetric, cholesky"):
-        colour.match_histogram(image, image, method="lab")
+        color.match_histogram(image, image, method="lab")
