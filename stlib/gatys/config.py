@@ -72,35 +72,36 @@ class GatysConfig:
     early in the slow final phase; the engine then finishes the scale in float32.
     """
 
+    # The defaults are the "stlib" preset. Where a number is not the paper's, it says why.
+    # Paper (Gatys et al. 2016), sec. 2.3: content on conv4_2, style on conv1_1 ... conv5_1, w_l = 1/5.
     content_layers: Mapping[str, float] = field(default_factory=lambda: {"block4_conv2": 1.0})
     style_layers: Mapping[str, float] = field(
         default_factory=lambda: _equal_weights(STYLE_LAYERS_GATYS)
     )
-    content_weight: float = 1.0
-    style_weight: float = 1e-2
-    tv_weight: float = 0.0
-    tv_kind: str = "squared"
-    content_reduction: str = "mean"
-    pooling: str = "avg"
+    content_weight: float = 1.0  # stlib choice: with style_weight, a balance that reads well
+    style_weight: float = 1e-2  # at 256-1024 px with mean-normalised losses (notebook 04)
+    tv_weight: float = 0.0  # the paper has no TV term
+    tv_kind: str = "squared"  # smooth everywhere, as neural-style's TV
+    content_reduction: str = "mean"  # stlib choice: does not grow with the image size
+    pooling: str = "avg"  # paper, sec. 2: average pooling gives better results
 
-    optimizer: str = "lbfgs"
-    steps: int | tuple[int, ...] = 300
-    learning_rate: float = 0.02
-    adam_beta1: float = 0.9
+    optimizer: str = "lbfgs"  # paper, sec. 2.3: L-BFGS
+    steps: int | tuple[int, ...] = 300  # stlib choice: L-BFGS is visually settled by then at 512 px
+    learning_rate: float = 0.02  # Adam: TensorFlow tutorial's value
+    adam_beta1: float = 0.9  # Adam: Kingma & Ba's defaults (also Keras')
     adam_beta2: float = 0.999
-    adam_epsilon: float = 1e-7
-    lbfgs_history: int = 20
-
-    init: str = "content"
-    noise_std: float = 0.25
+    adam_epsilon: float = 1e-7  # Keras' default
+    lbfgs_history: int = 20  # stlib choice: 100 pairs cost ~20 % per step at 128 px for 0.8 % loss
+    init: str = "content"  # stlib choice: far fewer steps than the paper's noise start
+    noise_std: float = 0.25  # stlib choice: noise start spread around the ImageNet mean colour
     seed: int = 0
 
-    size: int | None = 512
-    style_scale: float = 1.0
-    scales: tuple[float, ...] = (1.0,)
-    style_blend_weights: tuple[float, ...] | None = None
-    preserve_color: str | None = None
-    jit_compile: bool = False
+    size: int | None = 512  # paper, sec. 4: images of 512 px
+    style_scale: float = 1.0  # neural-style's option: style image at the output's size
+    scales: tuple[float, ...] = (1.0,)  # one scale; coarse-to-fine is neural-style's multires
+    style_blend_weights: tuple[float, ...] | None = None  # equal weights (neural-style's default)
+    preserve_color: str | None = None  # Gatys et al. 2017's colour preservation: off
+    jit_compile: bool = False  # XLA measured no faster on a CPU (README, Speed)
     precision: str = "float32"
     preset: str | None = None
 
