@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= outputs
 
-.PHONY: setup demo test test-fast benchmark clean
+.PHONY: setup demo test test-fast lint format benchmark clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -17,8 +17,16 @@ setup: $(BIN)/.installed  ## create .venv with stlib and the test tools
 demo: setup  ## stylise Tuebingen with The Starry Night (512 px) and say where the image is
 	$(BIN)/stlib transfer tuebingen starry_night -o $(OUT)/tuebingen_starry_night.png --size 512 --scales 0.5,1 --steps 200,100
 
-test: setup  ## the whole test suite and every notebook in quick mode (the command CI runs)
-	STLIB_QUICK=1 $(BIN)/python -m pytest -q --nbmake --nbmake-timeout=900 tests notebooks
+test: lint  ## ruff, the whole test suite, the docstring examples and every notebook in quick mode (what CI runs)
+	STLIB_QUICK=1 $(BIN)/python -m pytest -q --doctest-modules --nbmake --nbmake-timeout=900 stlib tests notebooks
+
+lint: setup  ## ruff: lint and format check of the library, tests, benchmarks and notebooks
+	$(BIN)/ruff check stlib tests benchmarks notebooks
+	$(BIN)/ruff format --check stlib tests benchmarks notebooks
+
+format: setup  ## let ruff fix what it can and format everything
+	$(BIN)/ruff check --fix stlib tests benchmarks notebooks
+	$(BIN)/ruff format stlib tests benchmarks notebooks
 
 test-fast: setup  ## unit tests only: no real optimisations, no notebooks
 	$(BIN)/python -m pytest -q -m "not slow" tests

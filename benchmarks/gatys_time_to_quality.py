@@ -35,7 +35,9 @@ def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
     gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
@@ -51,15 +53,21 @@ class StopAtTarget:
     steps late, never early).
     """
 
-    def __init__(self, target: float, last_scale: int, name: str, exact=None, rescore_every: int = 5) -> None:
+    def __init__(
+        self, target: float, last_scale: int, name: str, exact=None, rescore_every: int = 5
+    ) -> None:
         self.target, self.last_scale, self.name, self.exact = target, last_scale, name, exact
         self.rescore_every = rescore_every
         self.seconds = None  # when the target was reached
 
     def __call__(self, step) -> None:
         if step.step % 50 == 0:  # progress on stderr: the JSON on stdout stays clean
-            print(f"{self.name}: step {step.step} scale {step.scale} loss {step.losses['total']:.4g} "
-                  f"at {step.seconds:.0f} s", file=sys.stderr, flush=True)
+            print(
+                f"{self.name}: step {step.step} scale {step.scale} loss {step.losses['total']:.4g} "
+                f"at {step.seconds:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
         if step.scale != self.last_scale or self.target < 0:
             return
         loss = step.losses["total"]
@@ -73,11 +81,15 @@ class StopAtTarget:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=256, help="longest side of content and style (px)")
+    parser.add_argument(
+        "--size", type=int, default=256, help="longest side of content and style (px)"
+    )
     parser.add_argument("--content", default="tuebingen")
     parser.add_argument("--style", default="starry_night")
     parser.add_argument("--tutorial-steps", type=int, default=1000)
-    parser.add_argument("--max-steps", type=int, default=1000, help="stlib's step budget at full size")
+    parser.add_argument(
+        "--max-steps", type=int, default=1000, help="stlib's step budget at full size"
+    )
     parser.add_argument("--routes", default="lbfgs,adam-bf16", help="comma list of stlib routes")
     parser.add_argument("--out", help="also write the JSON here")
     args = parser.parse_args()
@@ -85,15 +97,23 @@ def main() -> None:
     base = preset("tf-tutorial", size=args.size, steps=args.tutorial_steps)
     content = gatys.as_image(args.content, args.size)
     style = gatys.as_image(args.style, args.size)
-    report = {"benchmark": "gatys_time_to_quality", "machine": machine(), "size": args.size,
-              "image_shape": list(content.shape), "content": args.content, "style": args.style}
+    report = {
+        "benchmark": "gatys_time_to_quality",
+        "machine": machine(),
+        "size": args.size,
+        "image_shape": list(content.shape),
+        "content": args.content,
+        "style": args.style,
+    }
 
     # One scorer for every route: the full-size tf-tutorial loss in float32.
     exact = gatys.Objective(base, gatys.feature_extractor(base), content, [style], [1.0])
     exact_loss = tf.function(lambda image: exact.terms(image)["total"])
 
     started = time.perf_counter()
-    tutorial = gatys.transfer(content, style, base, progress=False, callbacks=[StopAtTarget(-1.0, 0, "tutorial")])
+    tutorial = gatys.transfer(
+        content, style, base, progress=False, callbacks=[StopAtTarget(-1.0, 0, "tutorial")]
+    )
     target = float(exact_loss(tutorial.image))
     tutorial_seconds = tutorial.history.seconds[-1]
     report["tutorial"] = {
@@ -106,20 +126,32 @@ def main() -> None:
 
     routes = {
         "lbfgs": base.replace(optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20),
-        "lbfgs-multiscale": base.replace(optimizer="lbfgs", scales=(0.5, 1.0), steps=(100, args.max_steps), lbfgs_history=20),
-        "lbfgs-multiscale-long": base.replace(optimizer="lbfgs", scales=(0.5, 1.0), steps=(400, args.max_steps), lbfgs_history=20),
-        "lbfgs-xla": base.replace(optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20, jit_compile=True),
+        "lbfgs-multiscale": base.replace(
+            optimizer="lbfgs", scales=(0.5, 1.0), steps=(100, args.max_steps), lbfgs_history=20
+        ),
+        "lbfgs-multiscale-long": base.replace(
+            optimizer="lbfgs", scales=(0.5, 1.0), steps=(400, args.max_steps), lbfgs_history=20
+        ),
+        "lbfgs-xla": base.replace(
+            optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20, jit_compile=True
+        ),
         "adam-xla": base.replace(jit_compile=True),
         "adam-bf16": base.replace(precision="bfloat16", steps=args.max_steps),
-        "lbfgs-bf16": base.replace(optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20, precision="bfloat16"),
+        "lbfgs-bf16": base.replace(
+            optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20, precision="bfloat16"
+        ),
     }
 
     report["stlib"] = {}
     for name in [r.strip() for r in args.routes.split(",") if r.strip()]:
         config = routes[name]
         last = len(config.scales) - 1
-        stop = StopAtTarget(target, last, name, None if config.precision == "float32" else
-                            lambda image: float(exact_loss(image)))
+        stop = StopAtTarget(
+            target,
+            last,
+            name,
+            None if config.precision == "float32" else lambda image: float(exact_loss(image)),
+        )
         result = gatys.transfer(content, style, config, progress=False, callbacks=[stop])
         reached = stop.seconds
         report["stlib"][name] = {
@@ -128,8 +160,12 @@ def main() -> None:
             "precision": config.precision,
             "precision_switches": result.history.precision_switches,
             "steps": len(result.history),
-            "evaluations": sum(result.history.evaluations[i] for i in range(len(result.history))
-                               if i + 1 == len(result.history) or result.history.scale[i + 1] != result.history.scale[i]),
+            "evaluations": sum(
+                result.history.evaluations[i]
+                for i in range(len(result.history))
+                if i + 1 == len(result.history)
+                or result.history.scale[i + 1] != result.history.scale[i]
+            ),
             "seconds_per_step": result.history.seconds_per_step(),
             "seconds_to_reach_tutorial_loss": reached,
             "final_loss": float(exact_loss(result.image)),
@@ -137,7 +173,8 @@ def main() -> None:
         }
     best = min(
         (r for r in report["stlib"].values() if r["seconds_to_reach_tutorial_loss"]),
-        key=lambda r: r["seconds_to_reach_tutorial_loss"], default=None,
+        key=lambda r: r["seconds_to_reach_tutorial_loss"],
+        default=None,
     )
     report["best_speedup"] = best["speedup"] if best else None
     report["step_time_ratio_stlib_over_tutorial"] = (

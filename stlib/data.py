@@ -38,7 +38,16 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 
 KINDS = ("content", "style")
 REGISTRY_COLUMNS = (
-    "name", "kind", "file", "title", "author", "year", "licence", "url", "sha256", "origin",
+    "name",
+    "kind",
+    "file",
+    "title",
+    "author",
+    "year",
+    "licence",
+    "url",
+    "sha256",
+    "origin",
 )
 
 
@@ -75,7 +84,7 @@ class Sample:
 
     @property
     def credit(self) -> str:
-        """One line of credit: ``"Title, Author (year), licence"`` (the year left out when unknown)."""
+        """One line of credit: ``"Title, Author (year), licence"`` (no year when unknown)."""
         year = f" ({self.year})" if self.year else ""
         return f"{self.title}, {self.author}{year}, {self.licence}"
 
@@ -84,8 +93,9 @@ class Sample:
 # The registry
 # --------------------------------------------------------------------------------------------
 
+
 def registry_path() -> Path:
-    """The registry CSV: inside the installed package (wheel), else ``data/registry.csv`` of the repo."""
+    """The registry CSV: in the installed package (wheel), else the repo's ``data/registry.csv``."""
     packaged = importlib.resources.files("stlib") / "registry.csv"
     if packaged.is_file():
         # A wheel installs the package as plain files, so this is a real path.
@@ -111,7 +121,10 @@ def _registry() -> dict[str, Sample]:
                 f"{source} lacks the column(s) {', '.join(missing)}; "
                 f"expected: {', '.join(REGISTRY_COLUMNS)}"
             )
-        rows = [Sample(**{f.name: (row[f.name] or "").strip() for f in fields(Sample)}) for row in reader]
+        rows = [
+            Sample(**{f.name: (row[f.name] or "").strip() for f in fields(Sample)})
+            for row in reader
+        ]
     by_name: dict[str, Sample] = {}
     for sample in rows:
         if sample.name in by_name:
@@ -146,7 +159,10 @@ def sample_names(kind: str | None = None) -> list[str]:
 
 
 def info(name: str) -> Sample:
-    """The registry entry of sample ``name``; :class:`UnknownSampleError` lists the names when unknown."""
+    """The registry entry of sample ``name``.
+
+    An unknown name raises :class:`UnknownSampleError`, which lists the names.
+    """
     registry = _registry()
     try:
         return registry[name]
@@ -159,6 +175,7 @@ def info(name: str) -> Sample:
 # --------------------------------------------------------------------------------------------
 # Getting the bytes
 # --------------------------------------------------------------------------------------------
+
 
 def _sha256(file: Path) -> str:
     return file_digest(file, "sha256")
@@ -201,9 +218,9 @@ def _pooch() -> _pooch_module.Pooch:
 def path(name: str) -> Path:
     """The local path of sample ``name``, downloading it on first use.
 
-    With ``STLIB_DATA_DIR`` set, returns ``$STLIB_DATA_DIR/<file>`` after checking that it exists and
-    that its sha256 matches the registry. Otherwise pooch downloads the pinned URL once into the user
-    cache and checks the hash.
+    With ``STLIB_DATA_DIR`` set, returns ``$STLIB_DATA_DIR/<file>`` after checking that it exists
+    and that its sha256 matches the registry. Otherwise pooch downloads the pinned URL once into the
+    user cache and checks the hash.
 
     Raises:
         UnknownSampleError: ``name`` is not registered.
@@ -218,8 +235,9 @@ def path(name: str) -> Path:
         if not local.is_file():
             raise FileNotFoundError(
                 f"sample {name!r} needs {sample.file} under {settings.DATA_DIR_VARIABLE}={folder}, "
-                f"but {local} does not exist; point {settings.DATA_DIR_VARIABLE} at a folder laid out "
-                f"like shared/images (content/*.jpg, style/*.jpg), or unset it to download {sample.url}"
+                f"but {local} does not exist; point {settings.DATA_DIR_VARIABLE} at a folder "
+                "laid out like shared/images (content/*.jpg, style/*.jpg), "
+                f"or unset it to download {sample.url}"
             )
         _verify_local(local, sample)
         return local
@@ -230,8 +248,9 @@ def path(name: str) -> Path:
     except OSError as exc:  # requests' errors are OSErrors too: no network, DNS, HTTP 404, ...
         raise SampleDownloadError(
             f"could not download sample {name!r} from {sample.url} "
-            f"({type(exc).__name__}: {exc}); to work offline, set {settings.DATA_DIR_VARIABLE} to a "
-            f"folder laid out like shared/images (content/*.jpg, style/*.jpg)"
+            f"({type(exc).__name__}: {exc}); to work offline, "
+            f"set {settings.DATA_DIR_VARIABLE} to a folder laid out like shared/images "
+            "(content/*.jpg, style/*.jpg)"
         ) from exc
 
 
@@ -281,13 +300,15 @@ def _cell(text: str) -> str:
 
 
 def credits_markdown() -> str:
-    """A Markdown table of every sample with its credit, licence and origin (for README and report)."""
+    """A Markdown table of every sample: its credit, licence and origin (for README and report)."""
     lines = [
         "| name | kind | title | author | year | licence | origin |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for s in samples():
-        origin = f"<{s.origin}>" if s.origin.startswith("http") and " " not in s.origin else s.origin
+        origin = (
+            f"<{s.origin}>" if s.origin.startswith("http") and " " not in s.origin else s.origin
+        )
         cells = [f"`{s.name}`", s.kind, s.title, s.author, s.year, s.licence, origin]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -179,7 +179,7 @@ def _round_half_up(x: float) -> int:
 
 
 def longest_side_shape(height: int, width: int, max_side: int) -> tuple[int, int]:
-    """(h, w) of an H x W image resized so that its longest side is ``max_side`` (what ``resize`` gives).
+    """(h, w) of an H x W image resized to longest side ``max_side`` (what ``resize`` gives).
 
     Lets callers check the sizes an image will have before resizing anything.
     """
@@ -337,9 +337,7 @@ def _decode(image: Image.Image, what: str) -> np.ndarray:
     except Image.DecompressionBombError as error:
         raise ImageError(f"{what}: {error}") from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise ImageError(
-            f"{what} is truncated or corrupt and cannot be decoded: {error}"
-        ) from None
+        raise ImageError(f"{what} is truncated or corrupt and cannot be decoded: {error}") from None
     return _pil_to_rgb(image, what)
 
 

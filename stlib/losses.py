@@ -12,7 +12,8 @@ recovered with constant factors, which the presets of ``stlib.gatys`` carry as w
 * Gatys et al. 2016: :math:`E_l = \frac{1}{4 N_l^2 M_l^2}\sum (G^{raw} - A^{raw})^2
   = \tfrac14 \operatorname{mean}\big((G - A)^2\big)`, with :math:`G^{raw} = F^\top F = M G`.
 * TensorFlow's tutorial: exactly :math:`\operatorname{mean}((G - A)^2)`.
-* jcjohnson/neural-style: Gram divided by :math:`N M`, i.e. :math:`\operatorname{mean}((G - A)^2) / N^2`.
+* jcjohnson/neural-style: Gram divided by :math:`N M`, i.e.
+  :math:`\operatorname{mean}((G - A)^2) / N^2`.
 
 Every function takes a batch: features [B, H, W, N], images [B, H, W, 3]; losses are summed over
 the batch (B is 1 in practice).
@@ -48,11 +49,16 @@ def content_loss(features: tf.Tensor, target: tf.Tensor, reduction: str = "mean"
         return tf.reduce_mean(squared)
     if reduction == "sum":
         return tf.reduce_sum(squared)
-    raise ValueError(f"unknown content reduction {reduction!r}; choose from {', '.join(CONTENT_REDUCTIONS)}")
+    raise ValueError(
+        f"unknown content reduction {reduction!r}; choose from {', '.join(CONTENT_REDUCTIONS)}"
+    )
 
 
 def style_layer_loss(gram: tf.Tensor, target_gram: tf.Tensor) -> tf.Tensor:
-    """Mean squared difference of Gram matrices, [B, N, N] each -> scalar :math:`\\operatorname{mean}((G - A)^2)`."""
+    """Mean squared difference of Gram matrices, [B, N, N] each -> scalar.
+
+    The scalar is :math:`\\operatorname{mean}((G - A)^2)`.
+    """
     return tf.reduce_mean(tf.square(gram - target_gram))
 
 

@@ -22,7 +22,10 @@ TERM_COLORS = {"content": "tab:blue", "style": "tab:orange", "tv": "tab:green", 
 
 
 def as_array(image: Any) -> np.ndarray:
-    """[1, H, W, C], [H, W, C] or [H, W] (tensor, array, PIL) -> [H, W, 3] or [H, W] float in [0, 1]."""
+    """[1, H, W, C], [H, W, C] or [H, W] -> [H, W, 3] or [H, W] float in [0, 1].
+
+    Takes a tensor, an array or a PIL image.
+    """
     array = np.asarray(image, dtype=np.float32)
     if array.ndim == 4:
         if array.shape[0] != 1:
@@ -31,7 +34,9 @@ def as_array(image: Any) -> np.ndarray:
     if array.ndim == 3 and array.shape[-1] == 1:
         array = array[..., 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] != 3):
-        raise ValueError(f"cannot show an array of shape {array.shape}; expected [1,H,W,3], [H,W,3] or [H,W]")
+        raise ValueError(
+            f"cannot show an array of shape {array.shape}; expected [1,H,W,3], [H,W,3] or [H,W]"
+        )
     if array.max(initial=0.0) > 1.0 + 1e-3:  # uint8-like values
         array = array / 255.0
     return np.clip(array, 0.0, 1.0)
@@ -61,12 +66,19 @@ def show_images(
     nrows = math.ceil(len(images) / ncols)
     arrays = [as_array(im) for im in images]
     aspect = max(a.shape[1] / a.shape[0] for a in arrays)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * aspect * ncols, size * nrows + (0.4 if suptitle else 0)),
-                             squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(size * aspect * ncols, size * nrows + (0.4 if suptitle else 0)),
+        squeeze=False,
+        constrained_layout=True,
+    )
     for index, ax in enumerate(axes.flat):
         _hide_axes(ax)
         if index < len(arrays):
-            ax.imshow(arrays[index], cmap="gray" if arrays[index].ndim == 2 else None, vmin=0, vmax=1)
+            ax.imshow(
+                arrays[index], cmap="gray" if arrays[index].ndim == 2 else None, vmin=0, vmax=1
+            )
             if titles:
                 ax.set_title(titles[index], fontsize=10)
     if suptitle:
@@ -85,8 +97,13 @@ def image_grid(
     nrows, ncols = len(grid), max(len(row) for row in grid)
     first = as_array(grid[0][0])
     aspect = first.shape[1] / first.shape[0]
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * aspect * ncols + 0.6, size * nrows + 0.4),
-                             squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(size * aspect * ncols + 0.6, size * nrows + 0.4),
+        squeeze=False,
+        constrained_layout=True,
+    )
     for r, row in enumerate(grid):
         for c in range(ncols):
             ax = axes[r][c]
@@ -134,10 +151,17 @@ def loss_curves(
     styles = ["-", "--", ":", "-."]
     for index, (label, history) in enumerate(runs.items()):
         for term in terms:
-            name = " ".join(part for part in (label, term if len(terms) > 1 or not label else "") if part)
+            name = " ".join(
+                part for part in (label, term if len(terms) > 1 or not label else "") if part
+            )
             color = TERM_COLORS.get(term) if len(runs) == 1 else None
-            ax.plot(_x_values(history, x), history.terms[term], styles[index % 4] if len(terms) > 1 else "-",
-                    color=color, label=name or term)
+            ax.plot(
+                _x_values(history, x),
+                history.terms[term],
+                styles[index % 4] if len(terms) > 1 else "-",
+                color=color,
+                label=name or term,
+            )
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel({"step": "step", "seconds": "seconds", "evaluations": "loss evaluations"}[x])
@@ -151,24 +175,39 @@ def loss_curves(
 
 def loss_terms(history: Any, x: str = "step", logy: bool = True, ax: Axes | None = None) -> Figure:
     """Each weighted term of one run (content, style, tv) and their total."""
-    terms = [t for t in ("content", "style", "tv", "total") if any(v != 0 for v in history.terms[t])]
+    terms = [
+        t for t in ("content", "style", "tv", "total") if any(v != 0 for v in history.terms[t])
+    ]
     return loss_curves(history, terms=terms, x=x, logy=logy, ax=ax)
 
 
 def feature_maps(
-    features: Any, channels: int | Sequence[int] = 16, ncols: int = 8, size: float = 1.3, title: str | None = None
+    features: Any,
+    channels: int | Sequence[int] = 16,
+    ncols: int = 8,
+    size: float = 1.3,
+    title: str | None = None,
 ) -> Figure:
-    """Channels of one layer's feature map [1, h, w, C] as gray images (each scaled to its own range)."""
+    """Channels of a layer's feature map [1, h, w, C] as gray images, each on its own range."""
     array = np.asarray(features, dtype=np.float32)
     if array.ndim == 4:
         array = array[0]
     if array.ndim != 3:
-        raise ValueError(f"feature maps must be [1, h, w, C] or [h, w, C], got shape {np.shape(features)}")
-    indices = list(range(min(channels, array.shape[-1]))) if isinstance(channels, int) else list(channels)
+        raise ValueError(
+            f"feature maps must be [1, h, w, C] or [h, w, C], got shape {np.shape(features)}"
+        )
+    indices = (
+        list(range(min(channels, array.shape[-1]))) if isinstance(channels, int) else list(channels)
+    )
     nrows = math.ceil(len(indices) / ncols)
     aspect = array.shape[1] / array.shape[0]
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * aspect * ncols, size * nrows + 0.4), squeeze=False,
-                             constrained_layout=True)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(size * aspect * ncols, size * nrows + 0.4),
+        squeeze=False,
+        constrained_layout=True,
+    )
     for ax, index in zip(axes.flat, indices + [None] * (nrows * ncols - len(indices))):
         _hide_axes(ax)
         if index is not None:
@@ -179,7 +218,9 @@ def feature_maps(
     return fig
 
 
-def gram_heatmap(gram: Any, max_channels: int = 64, ax: Axes | None = None, title: str | None = None) -> Figure:
+def gram_heatmap(
+    gram: Any, max_channels: int = 64, ax: Axes | None = None, title: str | None = None
+) -> Figure:
     """A Gram matrix [1, N, N] or [N, N] as a heatmap (the first ``max_channels`` channels)."""
     array = np.asarray(gram, dtype=np.float32)
     if array.ndim == 3:
@@ -197,8 +238,13 @@ def gram_heatmap(gram: Any, max_channels: int = 64, ax: Axes | None = None, titl
     return fig
 
 
-def bar_chart(values: Mapping[str, float], ylabel: str, logy: bool = False, ax: Axes | None = None,
-              title: str | None = None) -> Figure:
+def bar_chart(
+    values: Mapping[str, float],
+    ylabel: str,
+    logy: bool = False,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
     """Named values as bars with their numbers on top (FLOPs per layer, seconds per method, ...)."""
     fig, ax = _figure(ax, (max(4.0, 0.6 * len(values) + 1.5), 3.6))
     names, numbers = list(values), [float(v) for v in values.values()]
@@ -213,9 +259,17 @@ def bar_chart(values: Mapping[str, float], ylabel: str, logy: bool = False, ax: 
     return fig
 
 
-def line_chart(x: Sequence[float], series: Mapping[str, Sequence[float]], xlabel: str, ylabel: str,
-               logy: bool = False, ax: Axes | None = None, title: str | None = None, marker: str = "o") -> Figure:
-    """Several named series over one x axis (receptive field per layer, time per image size, ...)."""
+def line_chart(
+    x: Sequence[float],
+    series: Mapping[str, Sequence[float]],
+    xlabel: str,
+    ylabel: str,
+    logy: bool = False,
+    ax: Axes | None = None,
+    title: str | None = None,
+    marker: str = "o",
+) -> Figure:
+    """Named series over one x axis (receptive field per layer, time per image size, ...)."""
     fig, ax = _figure(ax, (6, 3.8))
     for label, values in series.items():
         ax.plot(x, values, marker=marker, label=label)

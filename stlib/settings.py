@@ -50,7 +50,7 @@ def quick_mode() -> bool:
 def quick_or(full, quick):
     """``quick`` in quick mode, else ``full``: the one switch notebooks use for sizes and steps.
 
-        SIZE = settings.quick_or(512, 64)
-        STEPS = settings.quick_or(300, 5)
+    SIZE = settings.quick_or(512, 64)
+    STEPS = settings.quick_or(300, 5)
     """
     return quick if quick_mode() else full

@@ -63,7 +63,7 @@ class SettingError(ValueError):
         show: Callable[[str, Any], str] | None = None,
         separator: str | None = None,
     ) -> str:
-        """The message with each setting named by ``label(name)`` and shown by ``show(name, value)``.
+        """The message, each setting named by ``label(name)`` and shown by ``show(name, value)``.
 
         By default (the API's terms) settings read ``name=repr(value)``; a front end passes its own
         ``label`` and ``show`` (the CLI: ``--style-scale 1000``).
@@ -104,7 +104,10 @@ def _is_number(text: str) -> bool:
 
 
 class SettingTypeError(SettingError, TypeError):
-    """A setting of the wrong type (``size="64"``, ``steps=2.5``); the message says what is accepted."""
+    """A setting of the wrong type (``size="64"``, ``steps=2.5``).
+
+    The message says what is accepted.
+    """
 
 
 def did_you_mean(value: object, accepted: Iterable[object]) -> str:
@@ -117,7 +120,7 @@ def did_you_mean(value: object, accepted: Iterable[object]) -> str:
 
 
 def choice(value: object, name: str, accepted: Iterable[object]) -> object:
-    """``value`` if it is one of ``accepted``, else a SettingError listing them (with a suggestion)."""
+    """``value`` if one of ``accepted``, else a SettingError listing them (with a suggestion)."""
     accepted = tuple(accepted)
     listed = ", ".join(repr(item) for item in accepted)
     if value is not None and not isinstance(value, str):

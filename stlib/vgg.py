@@ -13,9 +13,9 @@ results) can be chosen. Caffe preprocessing (RGB->BGR, 0..255, ImageNet mean sub
 inside, so callers always pass stlib images.
 
 ``precision="bfloat16"`` runs the convolutions in bfloat16 (Keras mixed precision: weights kept in
-float32, arithmetic in bfloat16) and returns float32 maps, so the losses are still summed in float32.
-On CPUs with AVX512-BF16 or AMX and on recent GPUs a forward and backward pass takes about half the
-time; the price is a relative rounding error of about 0.4 % in every feature value.
+float32, arithmetic in bfloat16) and returns float32 maps, so the losses are still summed in
+float32. On CPUs with AVX512-BF16 or AMX and on recent GPUs a forward and backward pass takes about
+half the time; the price is a relative rounding error of about 0.4 % in every feature value.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
 
 
 def preprocess(images: tf.Tensor) -> tf.Tensor:
-    """Caffe-style VGG input: [B, H, W, 3] RGB in [0, 1] -> [B, H, W, 3] BGR, 0..255, mean subtracted.
+    """Caffe VGG input: [B, H, W, 3] RGB in [0, 1] -> [B, H, W, 3] BGR, 0..255, mean subtracted.
 
     Equal to ``keras.applications.vgg19.preprocess_input(255 * images)``.
     """
@@ -67,7 +67,8 @@ def _weights_source(weights: str | Path | None) -> str | None:
     path = Path(weights)
     if not path.is_file():
         raise FileNotFoundError(
-            f"VGG19 weights file {str(weights)!r} does not exist; pass 'imagenet', None or a .h5 path"
+            f"VGG19 weights file {str(weights)!r} does not exist; "
+            "pass 'imagenet', None or a .h5 path"
         )
     return str(path)
 
@@ -99,7 +100,9 @@ class VGGFeatures:
         if pooling not in ("max", "avg"):
             raise ValueError(f"unknown pooling {pooling!r}; choose 'max' or 'avg'")
         if precision not in PRECISIONS:
-            raise ValueError(f"unknown precision {precision!r}; choose from {', '.join(map(repr, PRECISIONS))}")
+            raise ValueError(
+                f"unknown precision {precision!r}; choose from {', '.join(map(repr, PRECISIONS))}"
+            )
         self.pooling = pooling
         self.precision = precision
         self.weights = weights  # as given: 'imagenet', a path or None
@@ -109,8 +112,8 @@ class VGGFeatures:
 
     def _build(self, base: keras.Model) -> keras.Model:
         # Re-wire the pretrained layers on a new input, stopping at the deepest layer needed and
-        # swapping the pooling; the convolution layers (and so their weights) are shared, not copied,
-        # except in bfloat16, where each layer is copied with a bfloat16 compute policy.
+        # swapping the pooling; the convolution layers (and so their weights) are shared, not
+        # copied, except in bfloat16, where each layer is copied with a bfloat16 compute policy.
         inputs = keras.Input(shape=(None, None, 3))
         x = inputs
         wanted = set(self.layers.values())
@@ -134,15 +137,21 @@ class VGGFeatures:
     def __call__(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
         """[B, H, W, 3] RGB in [0, 1] -> {layer name as asked: [B, h, w, C]} float32."""
         maps = self.model(preprocess(images))
-        return {asked: tf.cast(maps[keras_name], tf.float32) for asked, keras_name in self.layers.items()}
+        return {
+            asked: tf.cast(maps[keras_name], tf.float32)
+            for asked, keras_name in self.layers.items()
+        }
 
     def __repr__(self) -> str:
         extra = "" if self.precision == "float32" else f", precision={self.precision!r}"
-        return f"VGGFeatures({list(self.requested)!r}, pooling={self.pooling!r}, depth={self.depth}{extra})"
+        return (
+            f"VGGFeatures({list(self.requested)!r}, pooling={self.pooling!r}, "
+            f"depth={self.depth}{extra})"
+        )
 
 
 def _bfloat16_copy(layer: keras.layers.Layer, inputs) -> keras.layers.Layer:
-    """A copy of ``layer``, with its weights, that computes in bfloat16 (the weights stay float32)."""
+    """A copy of ``layer``, with its weights, computing in bfloat16 (the weights stay float32)."""
     copy = type(layer).from_config({**layer.get_config(), "dtype": "mixed_bfloat16"})
     copy.build(inputs.shape)
     if layer.weights:
@@ -153,7 +162,12 @@ def _bfloat16_copy(layer: keras.layers.Layer, inputs) -> keras.layers.Layer:
 def layer_table(layers: Mapping[str, float] | Iterable[str]) -> list[tuple[str, str, int, int]]:
     """(asked name, Keras name, channels, downsampling factor) per layer, for printing and plots."""
     return [
-        (name, canonical_layer(name), CHANNELS[canonical_layer(name)], 2 ** DOWNSAMPLING[canonical_layer(name)])
+        (
+            name,
+            canonical_layer(name),
+            CHANNELS[canonical_layer(name)],
+            2 ** DOWNSAMPLING[canonical_layer(name)],
+        )
         for name in layers
     ]
 

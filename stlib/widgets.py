@@ -36,7 +36,9 @@ from stlib.gatys import GatysConfig, History, Step, StopTransfer, TransferResult
 from stlib.gatys.config import INITS, OPTIMIZERS, STYLE_LAYERS_GATYS
 
 PREVIEW_SIDE = 128  # pixels, longest side of the content and style thumbnails
-DEFAULT_LAYER_WEIGHT = 1.0 / len(STYLE_LAYERS_GATYS)  # w_l of a ticked layer the preset does not list
+DEFAULT_LAYER_WEIGHT = 1.0 / len(
+    STYLE_LAYERS_GATYS
+)  # w_l of a ticked layer the preset does not list
 LOSS_FIGURE_INCHES = (4.6, 3.2)
 LOSS_FIGURE_DPI = 80
 
@@ -58,9 +60,10 @@ def ratio_of(config: GatysConfig) -> float:
 
 
 def with_ratio(config: GatysConfig, ratio: float) -> GatysConfig:
-    """``config`` with alpha/beta = ``ratio``: ``content_weight`` kept (1 if it was 0), style weight set.
+    """``config`` with alpha/beta = ``ratio``: ``content_weight`` kept, style weight set.
 
-    ``style_weight = content_weight / ratio``; the inverse of ``ratio_of``.
+    A ``content_weight`` of 0 becomes 1. ``style_weight = content_weight / ratio``; the inverse of
+    ``ratio_of``.
     """
     if not ratio > 0:
         raise ValueError(f"the content/style ratio must be > 0, got {ratio}")
@@ -129,11 +132,14 @@ class ImagePicker:
         self.kind = kind
         self.report = report
         names = data.sample_names(kind)
-        self.uploaded = None  # [1, H, W, 3] when an upload (or an image given in code) replaces the sample
+        self.uploaded = (
+            None  # [1, H, W, 3] when an upload (or an image given in code) replaces the sample
+        )
         self.uploaded_name = ""
         given_name = isinstance(initial, str)
         self.dropdown = widgets.Dropdown(
-            options=names, value=initial if given_name and initial in names else names[0],
+            options=names,
+            value=initial if given_name and initial in names else names[0],
             description=kind.capitalize(),
         )
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload")
@@ -191,7 +197,7 @@ class ImagePicker:
 
 
 class GatysExplorer:
-    """Controls for every knob of Gatys et al.'s style transfer, with a live pastiche and loss curve.
+    """Controls for every knob of Gatys et al.'s style transfer, with live pastiche and loss curve.
 
     Args:
         content: a content sample name (``data.sample_names("content")``) or an image.
@@ -241,27 +247,39 @@ class GatysExplorer:
 
     def _build_controls(self, size: int, steps: int) -> None:
         """Create every control widget (values are set by ``load_preset``)."""
-        self.preset = widgets.Dropdown(options=list(gatys.PRESETS), value=self._base.preset, description="Preset")
+        self.preset = widgets.Dropdown(
+            options=list(gatys.PRESETS), value=self._base.preset, description="Preset"
+        )
         self.ratio = widgets.FloatLogSlider(
             value=1.0, base=10, min=-8, max=8, step=0.1, readout_format=".1e", description="α/β"
         )
         self.layer_boxes = {
-            layer: widgets.Checkbox(value=True, description=paper_layer_name(layer), tooltip=layer, indent=False,
-                                    layout=widgets.Layout(width="90px"))
+            layer: widgets.Checkbox(
+                value=True,
+                description=paper_layer_name(layer),
+                tooltip=layer,
+                indent=False,
+                layout=widgets.Layout(width="90px"),
+            )
             for layer in STYLE_LAYERS_GATYS
         }
-        self.tv_on = widgets.Checkbox(value=False, description="TV on", indent=False,
-                                      layout=widgets.Layout(width="70px"))
+        self.tv_on = widgets.Checkbox(
+            value=False, description="TV on", indent=False, layout=widgets.Layout(width="70px")
+        )
         self.tv_weight = widgets.FloatLogSlider(
             value=1.0, base=10, min=-6, max=6, step=0.1, readout_format=".1e", description="TV γ"
         )
-        self.size = widgets.IntSlider(value=size, min=images.MIN_SIDE, max=1024, step=16, description="Size (px)")
+        self.size = widgets.IntSlider(
+            value=size, min=images.MIN_SIDE, max=1024, step=16, description="Size (px)"
+        )
         self.steps = widgets.IntSlider(value=steps, min=1, max=1000, step=1, description="Steps")
         self.optimizer = widgets.ToggleButtons(options=list(OPTIMIZERS), description="Optimiser")
         self.init = widgets.Dropdown(options=list(INITS), description="Init")
         self.pooling = widgets.ToggleButtons(options=["avg", "max"], description="Pooling")
         self.run_button = widgets.Button(description="Run", button_style="success", icon="play")
-        self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
+        self.stop_button = widgets.Button(
+            description="Stop", button_style="danger", icon="stop", disabled=True
+        )
         self.pastiche = widgets.Image(format="png", width="320")
         self.loss_curve = widgets.Image(format="png")
         self.run_button.on_click(self._on_run_clicked)
@@ -270,21 +288,25 @@ class GatysExplorer:
     def _layout(self) -> widgets.Box:
         """Pickers on top, the controls below them, then Run/Stop, the status and the results."""
         layers = widgets.HBox([widgets.Label("Style layers"), *self.layer_boxes.values()])
-        controls = widgets.VBox([
-            self.preset,
-            self.ratio,
-            layers,
-            widgets.HBox([self.tv_on, self.tv_weight]),
-            widgets.HBox([self.size, self.steps]),
-            self.optimizer,
-            widgets.HBox([self.init, self.pooling]),
-        ])
-        return widgets.VBox([
-            widgets.HBox([self.content.widget, self.style.widget, controls]),
-            widgets.HBox([self.run_button, self.stop_button]),
-            self.status,
-            widgets.HBox([self.pastiche, self.loss_curve]),
-        ])
+        controls = widgets.VBox(
+            [
+                self.preset,
+                self.ratio,
+                layers,
+                widgets.HBox([self.tv_on, self.tv_weight]),
+                widgets.HBox([self.size, self.steps]),
+                self.optimizer,
+                widgets.HBox([self.init, self.pooling]),
+            ]
+        )
+        return widgets.VBox(
+            [
+                widgets.HBox([self.content.widget, self.style.widget, controls]),
+                widgets.HBox([self.run_button, self.stop_button]),
+                self.status,
+                widgets.HBox([self.pastiche, self.loss_curve]),
+            ]
+        )
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -335,7 +357,7 @@ class GatysExplorer:
         )
         return with_ratio(config, self.ratio.value)
 
-    # --- running -----------------------------------------------------------------------------------
+    # --- running ---------------------------------------------------------------------------------
 
     def run(self) -> TransferResult:
         """Optimise with the current settings, here and now; returns (and keeps) the result.
@@ -350,7 +372,7 @@ class GatysExplorer:
         return self._optimise()
 
     def run_in_background(self) -> threading.Thread:
-        """Start the optimisation in a thread and return it: the notebook (and Stop) stay responsive.
+        """Optimise in a thread and return it: the notebook (and Stop) stay responsive.
 
         Errors end up in the status line and in ``error``; the result in ``result``.
         """
@@ -360,7 +382,9 @@ class GatysExplorer:
         self.error = None
         self._stop_requested.clear()
         self._set_running(True)  # before the thread starts, so that a second click is refused
-        self._thread = threading.Thread(target=self._optimise_and_keep_error, name="gatys-explorer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._optimise_and_keep_error, name="gatys-explorer", daemon=True
+        )
         self._thread.start()
         return self._thread
 
@@ -380,10 +404,16 @@ class GatysExplorer:
         try:
             config = self.config()
             self._live_history = History()
-            self.show_status(f"starting: {config.size} px, {config.total_steps} {config.optimizer} steps ...")
+            self.show_status(
+                f"starting: {config.size} px, {config.total_steps} {config.optimizer} steps ..."
+            )
             result = gatys.transfer(
-                self.content.source(), self.style.source(), config,
-                callbacks=[self._on_step], progress=False, weights=self.weights,
+                self.content.source(),
+                self.style.source(),
+                config,
+                callbacks=[self._on_step],
+                progress=False,
+                weights=self.weights,
             )
         except Exception as error:
             self.show_status(f"cannot run: {type(error).__name__}: {error}", error=True)
@@ -402,7 +432,7 @@ class GatysExplorer:
             self.error = error
 
     def _on_run_clicked(self, button) -> None:
-        """Run in a thread (``use_thread``), else here; errors are in the status line and ``error``."""
+        """Run in a thread (``use_thread``) or here; errors go to the status line and ``error``."""
         if self.use_thread:
             self.run_in_background()
             return
@@ -416,13 +446,14 @@ class GatysExplorer:
         self.run_button.disabled = running
         self.stop_button.disabled = not running
 
-    # --- live updates ------------------------------------------------------------------------------
+    # --- live updates ----------------------------------------------------------------------------
 
     def _on_step(self, step: Step) -> None:
         """The ``transfer`` callback: stop if asked, update the status, redraw every few steps."""
         if self._stop_requested.is_set():
             raise StopTransfer
-        # Callbacks do not see loss evaluations; the live history records 0 (only steps are plotted).
+        # Callbacks do not see loss evaluations; the live history records 0 (only steps are
+        # plotted).
         self._live_history.record(step.step, step.scale, step.seconds, 0, step.losses)
         self.show_status(self._step_text(step))
         if step.step % self.update_every == 0 or step.is_last:
@@ -432,9 +463,12 @@ class GatysExplorer:
     @staticmethod
     def _step_text(step: Step) -> str:
         losses = step.losses
-        return (f"step {step.step}/{step.total_steps} · loss {losses['total']:.4g} "
-                f"(content {losses['content']:.3g}, style {losses['style']:.3g}, tv {losses['tv']:.3g}) "
-                f"· {step.seconds:.1f} s")
+        return (
+            f"step {step.step}/{step.total_steps} · loss {losses['total']:.4g} "
+            f"(content {losses['content']:.3g}, style {losses['style']:.3g}, "
+            f"tv {losses['tv']:.3g}) "
+            f"· {step.seconds:.1f} s"
+        )
 
     def _show_result(self, result: TransferResult) -> None:
         """The final pastiche and the full loss curve; the status says how it ended."""
@@ -442,7 +476,11 @@ class GatysExplorer:
         self.pastiche.value = png_bytes(result.image)
         if len(history):
             self.loss_curve.value = loss_curve_png(history)
-        ended = f"stopped at step {history.steps[-1] if len(history) else 0}" if history.stopped_early else "done"
+        ended = (
+            f"stopped at step {history.steps[-1] if len(history) else 0}"
+            if history.stopped_early
+            else "done"
+        )
         total = f"loss {history.total[-1]:.4g} · " if len(history) else ""
         seconds = f"{history.seconds[-1]:.1f} s" if len(history) else ""
         self.show_status(f"{ended}: {len(history)} steps · {total}{seconds}")
@@ -451,4 +489,3 @@ class GatysExplorer:
         """Write one line into the status HTML (red for errors)."""
         color = "#b00020" if error else "inherit"
         self.status.value = f"<span style='color:{color}'>{html.escape(text, quote=False)}</span>"
-

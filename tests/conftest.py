@@ -8,13 +8,7 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-# A developer checkout sits beside the course's shared/ folder, as CI's clone does.
-_SHARED = Path(__file__).resolve().parents[2] / "shared"
-for variable, folder in (("STLIB_MODELS_DIR", "models"), ("STLIB_DATA_DIR", "images")):
-    if not os.environ.get(variable) and (_SHARED / folder).is_dir():
-        os.environ[variable] = str(_SHARED / folder)
+# The offline folders are set by the repository's conftest.py (beside stlib/ and tests/).
 
 
 @pytest.fixture(scope="session")

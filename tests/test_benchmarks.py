@@ -56,16 +56,33 @@ def test_a_bfloat16_route_is_judged_by_the_exact_score_only():
 @pytest.mark.slow
 def test_a_tiny_benchmark_run_prints_consistent_json(vgg_weights, samples_available, tmp_path):
     out = tmp_path / "results" / "tiny.json"
-    command = [sys.executable, str(BENCHMARKS / "gatys_time_to_quality.py"), "--size", "64", "--tutorial-steps", "20",
-               "--max-steps", "60", "--routes", "lbfgs,adam-bf16", "--out", str(out)]
-    printed = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True).stdout
+    command = [
+        sys.executable,
+        str(BENCHMARKS / "gatys_time_to_quality.py"),
+        "--size",
+        "64",
+        "--tutorial-steps",
+        "20",
+        "--max-steps",
+        "60",
+        "--routes",
+        "lbfgs,adam-bf16",
+        "--out",
+        str(out),
+    ]
+    printed = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=True
+    ).stdout
     report = json.loads(printed)
     assert json.loads(out.read_text()) == report
     target = report["tutorial"]["final_loss"]
     assert report["tutorial"]["steps"] == 20
     for name, route in report["stlib"].items():
         if route["seconds_to_reach_tutorial_loss"] is not None:
-            # A route that says it reached the tutorial's loss really did, by the common float32 scorer.
+            # A route that says it reached the tutorial's loss really did, by the common float32
+            # scorer.
             assert route["final_loss"] <= target, name
-            assert route["speedup"] == pytest.approx(report["tutorial"]["seconds"] / route["seconds_to_reach_tutorial_loss"])
+            assert route["speedup"] == pytest.approx(
+                report["tutorial"]["seconds"] / route["seconds_to_reach_tutorial_loss"]
+            )
     assert report["stlib"]["adam-bf16"]["precision"] == "bfloat16"

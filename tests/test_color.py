@@ -153,8 +153,9 @@ def test_combine_luminance_resizes_content_to_result():
     assert combined.shape == (1, 32, 48, 3)
     yiq = combined.numpy().reshape(-1, 3).astype(np.float64) @ NTSC.T
     np.testing.assert_allclose(yiq[:, 0], 0.5, atol=1e-5)  # stylised Y
-    np.testing.assert_allclose(yiq[:, 1:], np.tile(NTSC[1:] @ [0.6, 0.4, 0.3], (48 * 32, 1)),
-                               atol=1e-5)  # content I, Q
+    np.testing.assert_allclose(
+        yiq[:, 1:], np.tile(NTSC[1:] @ [0.6, 0.4, 0.3], (48 * 32, 1)), atol=1e-5
+    )  # content I, Q
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""GatysConfig: every field checked where it is made, with messages that name the field and what is accepted."""
+"""GatysConfig: every field checked where it is made.
+
+The messages name the field and what is accepted.
+"""
 
 from __future__ import annotations
 

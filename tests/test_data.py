@@ -43,6 +43,7 @@ def _rows() -> list[dict[str, str]]:
 # The registry itself
 # ---------------------------------------------------------------------------------------------
 
+
 def test_registry_rows_are_well_formed() -> None:
     rows = _rows()
     assert len(rows) >= 10
@@ -53,7 +54,9 @@ def test_registry_rows_are_well_formed() -> None:
     raw_pinned = re.compile(r"^https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/\S+$")
     for row in rows:
         assert re.fullmatch(r"[0-9a-f]{64}", row["sha256"]), row["name"]
-        assert raw_pinned.match(row["url"]), f"{row['name']}: URL not pinned to a commit: {row['url']}"
+        assert raw_pinned.match(row["url"]), (
+            f"{row['name']}: URL not pinned to a commit: {row['url']}"
+        )
         assert row["kind"] in ("content", "style"), row["name"]
         assert row["file"].startswith(row["kind"] + "/"), row["name"]
         assert re.fullmatch(r"[a-z0-9_]+", row["name"]), row["name"]
@@ -117,6 +120,7 @@ def test_credits_markdown_has_one_row_per_sample() -> None:
 # The offline folder
 # ---------------------------------------------------------------------------------------------
 
+
 def test_every_sample_exists_offline_with_the_registered_hash(images_dir: Path) -> None:
     for sample in data.samples():
         local = data.path(sample.name)
@@ -165,7 +169,9 @@ def test_tampered_file_raises_a_hash_error_naming_it(
     assert data.path("starry_night") == copy / "style" / "starry_night.jpg"
 
 
-def test_missing_file_in_the_folder_says_which(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_file_in_the_folder_says_which(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "style").mkdir()
     monkeypatch.setenv(settings.DATA_DIR_VARIABLE, str(tmp_path))
     with pytest.raises(FileNotFoundError) as caught:
@@ -192,6 +198,7 @@ def test_resolve_maps_names_and_passes_the_rest(images_dir: Path, tmp_path: Path
 # ---------------------------------------------------------------------------------------------
 # Downloads (never real: pooch is stubbed)
 # ---------------------------------------------------------------------------------------------
+
 
 def test_download_goes_through_pooch_with_the_pinned_url_and_hash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -237,7 +244,9 @@ def test_no_network_error_names_the_url_and_the_offline_folder(
     assert "shared/images" in message
 
 
-def test_registry_inside_an_installed_wheel_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_registry_inside_an_installed_wheel_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A wheel carries data/registry.csv as stlib/registry.csv (pyproject force-include).
     packaged = tmp_path / "stlib"
     packaged.mkdir()

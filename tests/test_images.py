@@ -359,9 +359,7 @@ def test_float_within_tolerance_is_clipped():
     assert float(tf.reduce_max(images.load(array))) == 1.0
 
 
-@pytest.mark.parametrize(
-    "shape", [(32, 32, 2), (32, 32, 5), (2, 32, 32, 3), (32,), (1, 32, 32, 4)]
-)
+@pytest.mark.parametrize("shape", [(32, 32, 2), (32, 32, 5), (2, 32, 32, 3), (32,), (1, 32, 32, 4)])
 def test_wrong_array_shapes(shape):
     with pytest.raises(ImageError, match=r"shape \(" + r",\s*".join(map(str, shape))):
         images.load(np.zeros(shape, np.uint8))
@@ -453,9 +451,16 @@ def test_save_load_round_trip_png(tmp_path):
     np.testing.assert_allclose(_pixels(loaded), values[0], atol=0.5 * ONE_LEVEL + 1e-6)
 
 
-@pytest.mark.parametrize("extension, pil_format", [
-    (".jpg", "JPEG"), (".jpeg", "JPEG"), (".tif", "TIFF"), (".bmp", "BMP"), (".webp", "WEBP"),
-])
+@pytest.mark.parametrize(
+    "extension, pil_format",
+    [
+        (".jpg", "JPEG"),
+        (".jpeg", "JPEG"),
+        (".tif", "TIFF"),
+        (".bmp", "BMP"),
+        (".webp", "WEBP"),
+    ],
+)
 def test_save_formats_by_extension(tmp_path, extension, pil_format):
     if extension not in images._SAVE_FORMATS:
         pytest.skip(f"this Pillow cannot write {extension}")

@@ -34,14 +34,20 @@ def test_gram_matrix_does_not_grow_with_image_size():
     features = rng.normal(size=(1, 6, 6, 3))
     tiled = np.tile(features, (1, 2, 2, 1))
     np.testing.assert_allclose(
-        losses.gram_matrix(tf.constant(tiled)).numpy(), losses.gram_matrix(tf.constant(features)).numpy(), rtol=1e-12
+        losses.gram_matrix(tf.constant(tiled)).numpy(),
+        losses.gram_matrix(tf.constant(features)).numpy(),
+        rtol=1e-12,
     )
 
 
 def test_content_loss_mean_and_sum():
     f, p = rng.normal(size=(2, 1, 4, 5, 8))
-    assert losses.content_loss(tf.constant(f), tf.constant(p)).numpy() == pytest.approx(((f - p) ** 2).mean())
-    assert losses.content_loss(tf.constant(f), tf.constant(p), "sum").numpy() == pytest.approx(((f - p) ** 2).sum())
+    assert losses.content_loss(tf.constant(f), tf.constant(p)).numpy() == pytest.approx(
+        ((f - p) ** 2).mean()
+    )
+    assert losses.content_loss(tf.constant(f), tf.constant(p), "sum").numpy() == pytest.approx(
+        ((f - p) ** 2).sum()
+    )
     with pytest.raises(ValueError, match="unknown content reduction 'median'.*mean, sum"):
         losses.content_loss(tf.constant(f), tf.constant(p), "median")
 
@@ -50,9 +56,13 @@ def test_style_loss_is_weighted_sum_of_gram_distances():
     features = {"a": rng.normal(size=(1, 6, 5, 3)), "b": rng.normal(size=(1, 3, 2, 7))}
     targets = {name: numpy_gram(rng.normal(size=f.shape))[None] for name, f in features.items()}
     weights = {"a": 0.3, "b": 2.0}
-    expected = sum(w * ((numpy_gram(features[n]) - targets[n][0]) ** 2).mean() for n, w in weights.items())
+    expected = sum(
+        w * ((numpy_gram(features[n]) - targets[n][0]) ** 2).mean() for n, w in weights.items()
+    )
     got = losses.style_loss(
-        {n: tf.constant(f) for n, f in features.items()}, {n: tf.constant(t) for n, t in targets.items()}, weights
+        {n: tf.constant(f) for n, f in features.items()},
+        {n: tf.constant(t) for n, t in targets.items()},
+        weights,
     )
     assert got.numpy() == pytest.approx(expected, rel=1e-12)
     with pytest.raises(KeyError, match="'c'"):
@@ -76,8 +86,12 @@ def test_total_variation_l1_squared_and_tf_image():
     image = rng.random((1, 6, 9, 3))
     l1 = losses.total_variation(tf.constant(image), "l1").numpy()
     assert l1 == pytest.approx(numpy_tv(image, 1), rel=1e-12)
-    assert l1 == pytest.approx(float(tf.reduce_sum(tf.image.total_variation(tf.constant(image)))), rel=1e-12)
-    assert losses.total_variation(tf.constant(image), "squared").numpy() == pytest.approx(numpy_tv(image, 2), rel=1e-12)
+    assert l1 == pytest.approx(
+        float(tf.reduce_sum(tf.image.total_variation(tf.constant(image)))), rel=1e-12
+    )
+    assert losses.total_variation(tf.constant(image), "squared").numpy() == pytest.approx(
+        numpy_tv(image, 2), rel=1e-12
+    )
     assert losses.total_variation(tf.ones((1, 4, 4, 3))).numpy() == 0.0
     with pytest.raises(ValueError, match="unknown total variation kind 'l3'"):
         losses.total_variation(tf.constant(image), "l3")
@@ -88,7 +102,10 @@ def central_differences(function, x: np.ndarray, coordinates, h=1e-6) -> np.ndar
     for index in coordinates:
         step = np.zeros_like(x)
         step[index] = h
-        out.append((function(tf.constant(x + step)).numpy() - function(tf.constant(x - step)).numpy()) / (2 * h))
+        out.append(
+            (function(tf.constant(x + step)).numpy() - function(tf.constant(x - step)).numpy())
+            / (2 * h)
+        )
     return np.array(out)
 
 

@@ -17,7 +17,18 @@ from stlib.gatys.history import History  # noqa: E402
 def history(n=5, scale=1.0) -> History:
     h = History()
     for i in range(1, n + 1):
-        h.record(i, 0, 0.1 * i, i, {"content": scale * i, "style": scale * 10 / i, "tv": 0.0, "total": scale * (i + 10 / i)})
+        h.record(
+            i,
+            0,
+            0.1 * i,
+            i,
+            {
+                "content": scale * i,
+                "style": scale * 10 / i,
+                "tv": 0.0,
+                "total": scale * (i + 10 / i),
+            },
+        )
     return h
 
 
@@ -44,13 +55,17 @@ def test_show_images_draws_each_image_with_its_title():
 
 def test_image_grid_labels_rows_and_columns():
     cell = np.zeros((6, 6, 3))
-    fig = plotting.image_grid([[cell, cell], [cell, cell]], row_labels=["conv1", "conv2"], col_labels=["1e-4", "1e-3"])
+    fig = plotting.image_grid(
+        [[cell, cell], [cell, cell]], row_labels=["conv1", "conv2"], col_labels=["1e-4", "1e-3"]
+    )
     axes = np.array(fig.axes).reshape(2, 2)
     assert axes[0][1].get_title() == "1e-3" and axes[1][0].get_ylabel() == "conv2"
 
 
 def test_loss_curves_plot_each_run_and_term():
-    fig = plotting.loss_curves({"adam": history(), "lbfgs": history(scale=0.5)}, terms=("content", "style"), x="seconds")
+    fig = plotting.loss_curves(
+        {"adam": history(), "lbfgs": history(scale=0.5)}, terms=("content", "style"), x="seconds"
+    )
     lines = fig.axes[0].get_lines()
     assert len(lines) == 4 and fig.axes[0].get_xlabel() == "seconds"
     np.testing.assert_allclose(lines[0].get_xdata(), [0.1, 0.2, 0.3, 0.4, 0.5])

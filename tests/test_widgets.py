@@ -18,7 +18,12 @@ from stlib import images, vgg  # noqa: E402
 from stlib.gatys import GatysConfig, preset  # noqa: E402
 from stlib.gatys.config import STYLE_LAYERS_GATYS  # noqa: E402
 from stlib.widgets import (  # noqa: E402
-    GatysExplorer, decode_upload, paper_layer_name, png_bytes, ratio_of, with_ratio,
+    GatysExplorer,
+    decode_upload,
+    paper_layer_name,
+    png_bytes,
+    ratio_of,
+    with_ratio,
 )
 
 rng = np.random.default_rng(0)
@@ -48,8 +53,15 @@ def recorder(widget, name: str = "value") -> list:
 
 def uploaded_file(name: str, content: bytes) -> tuple[dict, ...]:
     """What ipywidgets.FileUpload.value holds after the browser sent one file."""
-    return ({"name": name, "type": "", "size": len(content), "content": memoryview(content),
-             "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+    return (
+        {
+            "name": name,
+            "type": "",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime.datetime.now(datetime.timezone.utc),
+        },
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -64,13 +76,19 @@ def test_ratio_is_content_over_style_weight_and_with_ratio_inverts_it():
     assert with_ratio(GatysConfig(content_weight=0.0), 0.1).content_weight == 1.0  # alpha 0 -> 1
     with pytest.raises(ValueError, match="ratio must be > 0"):
         with_ratio(config, 0.0)
-    # gatys2016 folds the paper's 1/2 and 1/4 into its weights: its stlib ratio is twice alpha/beta = 1e-3.
+    # gatys2016 folds the paper's 1/2 and 1/4 into its weights: its stlib ratio is twice
+    # alpha/beta = 1e-3.
     assert ratio_of(preset("gatys2016")) == pytest.approx(2e-3)
 
 
 def test_paper_layer_names():
     assert [paper_layer_name(layer) for layer in STYLE_LAYERS_GATYS] == [
-        "conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"]
+        "conv1_1",
+        "conv2_1",
+        "conv3_1",
+        "conv4_1",
+        "conv5_1",
+    ]
     assert paper_layer_name("relu4_2") == "conv4_2"
 
 
@@ -128,7 +146,9 @@ def test_no_style_layer_is_shown_in_the_status_line():
         explorer.run()
     assert "tick at least one style layer" in explorer.status.value
     assert not explorer.running and not explorer.run_button.disabled
-    explorer._on_run_clicked(None)  # the button in a thread: the error goes to the status, not a crash
+    explorer._on_run_clicked(
+        None
+    )  # the button in a thread: the error goes to the status, not a crash
     explorer._thread.join(30)
     assert isinstance(explorer.error, ValueError)
 
@@ -137,7 +157,11 @@ def test_preset_dropdown_loads_the_presets_values_into_the_controls():
     explorer = make_explorer()
     explorer.preset.value = "tf-tutorial"
     assert explorer.ratio.value == pytest.approx(1e6)
-    assert (explorer.optimizer.value, explorer.pooling.value, explorer.init.value) == ("adam", "max", "content")
+    assert (explorer.optimizer.value, explorer.pooling.value, explorer.init.value) == (
+        "adam",
+        "max",
+        "content",
+    )
     assert explorer.tv_on.value and explorer.tv_weight.value == 30.0
     want = preset("tf-tutorial", size=48, steps=3)
     got = explorer.config()
@@ -152,7 +176,11 @@ def test_preset_dropdown_loads_the_presets_values_into_the_controls():
     explorer.preset.value = "gatys2016"
     assert all(box.value for box in explorer.layer_boxes.values())  # re-ticked by the preset
     assert explorer.ratio.value == pytest.approx(2e-3)
-    assert (explorer.init.value, explorer.pooling.value, explorer.tv_on.value) == ("noise", "avg", False)
+    assert (explorer.init.value, explorer.pooling.value, explorer.tv_on.value) == (
+        "noise",
+        "avg",
+        False,
+    )
     assert explorer.config().content_reduction == "sum"
 
 
@@ -168,7 +196,9 @@ def test_run_draws_a_new_pastiche_and_loss_curve():
     assert result.image.shape == (1, 36, 48, 3)  # the 48 x 64 content at longest side 48
     first = explorer.pastiche.value
     assert decoded_size(first) == (48, 36)
-    np.testing.assert_allclose(decode_upload(first).numpy(), np.round(result.image.numpy() * 255) / 255, atol=1e-6)
+    np.testing.assert_allclose(
+        decode_upload(first).numpy(), np.round(result.image.numpy() * 255) / 255, atol=1e-6
+    )
     assert decoded_size(explorer.loss_curve.value)[0] > 100
     assert "done: 3 steps" in explorer.status.value
 
@@ -183,10 +213,16 @@ def test_run_draws_a_new_pastiche_and_loss_curve():
 def test_the_image_and_the_curve_update_during_the_optimisation():
     explorer = make_explorer(steps=4, update_every=1)
     explorer.optimizer.value = "adam"
-    pastiches, curves, statuses = recorder(explorer.pastiche), recorder(explorer.loss_curve), recorder(explorer.status)
+    pastiches, curves, statuses = (
+        recorder(explorer.pastiche),
+        recorder(explorer.loss_curve),
+        recorder(explorer.status),
+    )
     explorer.run()
     assert len(set(pastiches)) >= 4 and len(set(curves)) >= 4  # once per step, then the final one
-    assert any("step 1/4" in text for text in statuses) and any("step 3/4" in text for text in statuses)
+    assert any("step 1/4" in text for text in statuses) and any(
+        "step 3/4" in text for text in statuses
+    )
 
     explorer = make_explorer(steps=4, update_every=2)
     explorer.optimizer.value = "adam"
@@ -198,9 +234,12 @@ def test_the_image_and_the_curve_update_during_the_optimisation():
 def test_stop_from_a_callback_ends_the_run_early():
     explorer = make_explorer(steps=20)
     explorer.optimizer.value = "adam"
-    explorer.pastiche.observe(lambda change: explorer.stop(), names="value")  # stop at the first redraw
+    explorer.pastiche.observe(
+        lambda change: explorer.stop(), names="value"
+    )  # stop at the first redraw
     result = explorer.run()
-    # Asked during step 1's redraw: step 2 is taken (and recorded), its callback raises StopTransfer.
+    # Asked during step 1's redraw: step 2 is taken (and recorded), its callback raises
+    # StopTransfer.
     assert result.history.stopped_early and len(result.history) == 2
     assert "stopped at step 2" in explorer.status.value
     explorer.pastiche.unobserve_all()
@@ -230,7 +269,9 @@ def test_a_bad_upload_shows_the_error_and_keeps_the_content():
     explorer = make_explorer()
     before, preview = explorer.content.source(), explorer.content.preview.value
     explorer.content.upload.value = uploaded_file("notes.txt", b"not an image at all")
-    assert "content upload refused" in explorer.status.value and "notes.txt" in explorer.status.value
+    assert (
+        "content upload refused" in explorer.status.value and "notes.txt" in explorer.status.value
+    )
     assert explorer.content.source() is before and explorer.content.preview.value == preview
 
     picture = tf.constant(rng.random((1, 50, 40, 3)), tf.float32)
@@ -255,8 +296,9 @@ def test_samples_in_the_dropdowns(samples_available):
 
 @pytest.mark.weights
 def test_real_weights_lower_the_loss(vgg_weights, samples_available):
-    explorer = GatysExplorer("tuebingen", "composition_vii", weights=str(vgg_weights), size=64, steps=5,
-                             update_every=2)
+    explorer = GatysExplorer(
+        "tuebingen", "composition_vii", weights=str(vgg_weights), size=64, steps=5, update_every=2
+    )
     result = explorer.run()
     assert max(result.image.shape[1:3]) == 64
     assert result.history.total[-1] < result.history.total[0]

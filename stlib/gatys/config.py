@@ -73,7 +73,8 @@ class GatysConfig:
     """
 
     # The defaults are the "stlib" preset. Where a number is not the paper's, it says why.
-    # Paper (Gatys et al. 2016), sec. 2.3: content on conv4_2, style on conv1_1 ... conv5_1, w_l = 1/5.
+    # Paper (Gatys et al. 2016), sec. 2.3: content on conv4_2, style on conv1_1 ... conv5_1,
+    # w_l = 1/5.
     content_layers: Mapping[str, float] = field(default_factory=lambda: {"block4_conv2": 1.0})
     style_layers: Mapping[str, float] = field(
         default_factory=lambda: _equal_weights(STYLE_LAYERS_GATYS)
@@ -161,7 +162,8 @@ def _field_names(values: Mapping) -> dict:
             warnings.warn(f"{key}= is now spelled {name}=", DeprecationWarning, stacklevel=4)
         if name not in FIELDS:
             raise TypeError(
-                f"GatysConfig has no field {key!r}{check.did_you_mean(key, FIELDS + tuple(ALIASES))}; "
+                f"GatysConfig has no field {key!r}"
+                f"{check.did_you_mean(key, FIELDS + tuple(ALIASES))}; "
                 f"fields: {', '.join(FIELDS)}"
             )
         if name in named:
@@ -249,8 +251,9 @@ def _init(value):
         return value
     raise SettingError(
         {"init": value},
-        f"choose {', '.join(map(repr, INITS))}, a sample name (see `stlib samples`), an existing image "
-        f"file or an http(s) URL{check.did_you_mean(value, INITS + tuple(names))}",
+        f"choose {', '.join(map(repr, INITS))}, a sample name (see `stlib samples`), "
+        "an existing image file or an http(s) URL"
+        f"{check.did_you_mean(value, INITS + tuple(names))}",
     )
 
 
@@ -343,6 +346,7 @@ def _check_combinations(config: GatysConfig) -> None:
     if config.size is not None and config.style_scale * config.size > MAX_SIZE:
         raise SettingError(
             {"style_scale": config.style_scale, "size": config.size},
-            f"the style image would be {config.style_scale * config.size:.0f} px on its longest side; "
+            f"the style image would be {config.style_scale * config.size:.0f} px "
+            "on its longest side; "
             f"at most {MAX_SIZE} px are possible",
         )

@@ -52,7 +52,9 @@ class History:
     stopped_early: bool = False
     precision_switches: list[int] = field(default_factory=list)
 
-    def record(self, step: int, scale: int, seconds: float, evaluations: int, losses: dict[str, float]) -> None:
+    def record(
+        self, step: int, scale: int, seconds: float, evaluations: int, losses: dict[str, float]
+    ) -> None:
         self.steps.append(step)
         self.scale.append(scale)
         self.seconds.append(seconds)
@@ -78,7 +80,7 @@ class History:
         return self.seconds[-1] if self.seconds else 0.0
 
     def seconds_to_reach(self, loss: float, scale: int | None = None) -> float | None:
-        """Wall seconds until the total loss first fell to ``loss`` (at the given scale), or None."""
+        """Wall seconds until total loss first fell to ``loss`` (at the given scale), or None."""
         for s, sc, total in zip(self.seconds, self.scale, self.total):
             if total <= loss and (scale is None or sc == scale):
                 return s
@@ -114,7 +116,10 @@ class History:
 
 @dataclass(frozen=True)
 class Step:
-    """What a callback sees after each step. ``image`` ([1, H, W, 3] in [0, 1]) is built on demand."""
+    """What a callback sees after each step.
+
+    ``image`` ([1, H, W, 3] in [0, 1]) is built on demand.
+    """
 
     step: int  # 1-based, counted over all scales
     total_steps: int
@@ -136,7 +141,7 @@ Callback = Callable[[Step], None]
 
 
 def every(k: int, callback: Callback) -> Callback:
-    """A callback that passes every k-th step (and the last one) to ``callback``: snapshots, live plots."""
+    """A callback passing every k-th step (and the last) to ``callback``: snapshots, live plots."""
     if k < 1:
         raise ValueError(f"every(k) needs k >= 1, got {k}")
 

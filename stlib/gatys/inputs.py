@@ -91,7 +91,7 @@ def load_inputs(config: GatysConfig, content: Any, style: Any | Sequence[Any]) -
 
 
 def _role(kind: str, index: int, count: int, source: Any) -> str:
-    """"content 'photo.jpg'", "style 2 of 3 ('scream')": how errors name an image."""
+    """ "content 'photo.jpg'", "style 2 of 3 ('scream')": how errors name an image."""
     named = (
         f"'{source}'" if isinstance(source, (str, os.PathLike)) else f"a {type(source).__name__}"
     )
@@ -131,7 +131,9 @@ def check_sizes(
     """
     layers = [*config.content_layers, *config.style_layers]
     smallest = vgg_layers.min_input_side(layers)
-    deepest = max(layers, key=lambda name: vgg_layers.DOWNSAMPLING[vgg_layers.canonical_layer(name)])
+    deepest = max(
+        layers, key=lambda name: vgg_layers.DOWNSAMPLING[vgg_layers.canonical_layer(name)]
+    )
     needs = (
         f"{deepest} lies behind {smallest.bit_length() - 1} poolings, "
         f"so it needs at least {smallest} px"
@@ -143,7 +145,8 @@ def check_sizes(
             raise SettingError(
                 {},
                 f"content{at} would be {content_shape[1]}x{content_shape[0]} px; {needs} on the "
-                "shorter side: raise {size}, drop the coarse {scales}, or use a less elongated photo",
+                "shorter side: raise {size}, drop the coarse {scales}, "
+                "or use a less elongated photo",
             )
         for role, shape in zip(roles, style_shapes):
             if min(shape) < smallest:

@@ -1,8 +1,8 @@
 """The loss of one scale: fixed targets from the content and style images, a compiled gradient.
 
-    objective = Objective.from_images(config, content, style)     # images [1, H, W, 3] in [0, 1]
-    terms = objective.terms(pastiche)                            # {'content', 'style', 'tv', 'total'}
-    terms, gradient = objective.value_and_gradient(pastiche)     # compiled; gradient [1, H, W, 3]
+objective = Objective.from_images(config, content, style)     # images [1, H, W, 3] in [0, 1]
+terms = objective.terms(pastiche)                            # {'content', 'style', 'tv', 'total'}
+terms, gradient = objective.value_and_gradient(pastiche)     # compiled; gradient [1, H, W, 3]
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def blended_grams(
 
 
 class Objective:
-    """L(x) for fixed targets; ``terms(x)`` returns the weighted terms, ``value_and_gradient`` compiles.
+    """L(x) for fixed targets.
+
+    ``terms(x)`` returns the weighted terms, ``value_and_gradient`` compiles.
 
     content: [1, H, W, 3]; styles: a list of [1, h_i, w_i, 3]; the pastiche x is [1, H, W, 3].
     """

@@ -26,7 +26,9 @@ __all__ = ["MINIMIZERS", "minimize_adam", "minimize_lbfgs"]
 class StepReport(Protocol):
     """What the optimizers report to (``stlib.gatys.progress.Progress``)."""
 
-    def step(self, image_fn: Callable[[], tf.Tensor], terms: dict[str, float], evaluations: int): ...
+    def step(
+        self, image_fn: Callable[[], tf.Tensor], terms: dict[str, float], evaluations: int
+    ): ...
 
     def switched_to_float32(self) -> None: ...
 
@@ -47,12 +49,14 @@ def minimize_lbfgs(
     if not stopped and taken < steps and objective.precision != "float32":
         progress.switched_to_float32()
         objective = objective.in_float32()
-        image, stopped, _ = _lbfgs_b(objective, image, steps - taken, config.lbfgs_history, progress)
+        image, stopped, _ = _lbfgs_b(
+            objective, image, steps - taken, config.lbfgs_history, progress
+        )
     return image, stopped
 
 
 class _LbfgsState:
-    """What scipy's callbacks share: the last evaluated point and its terms, the accepted iterate."""
+    """What scipy's callbacks share: the last evaluated point, its terms, the accepted iterate."""
 
     def __init__(self, start: np.ndarray) -> None:
         self.evaluations = 0

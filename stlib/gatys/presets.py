@@ -8,8 +8,8 @@ so that results and loss curves can be compared like for like. Use ``preset(name
 from __future__ import annotations
 
 from stlib import vgg_layers
-from stlib.validation import choice
 from stlib.gatys.config import STYLE_LAYERS_GATYS, GatysConfig
+from stlib.validation import choice
 
 _FIVE = {name: 1.0 / 5 for name in STYLE_LAYERS_GATYS}
 

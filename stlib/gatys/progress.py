@@ -1,4 +1,4 @@
-"""The bookkeeping of a run, kept out of the algorithm: step numbers, history, progress bar, callbacks.
+"""A run's bookkeeping, kept out of the algorithm: step numbers, history, progress bar, callbacks.
 
 The optimizers call ``progress.step(image_fn, terms, evaluations)`` after each of their steps and
 know nothing else; ``transfer`` tells the ``Progress`` when a scale starts and ends.
@@ -62,7 +62,7 @@ class Progress:
             callback(step)
 
     def switched_to_float32(self) -> None:
-        """L-BFGS goes on in float32 after bfloat16: evaluations count on, the switch is recorded."""
+        """L-BFGS goes on in float32 after bfloat16: evaluations count on, the switch is noted."""
         self.history.precision_switches.append(self.done)
         in_this_scale = bool(self.history) and self.history.scale[-1] == self.scale
         self._evaluations_before = self.history.evaluations[-1] if in_this_scale else 0
@@ -85,7 +85,9 @@ class Progress:
 
 def terms_text(terms: dict[str, float]) -> str:
     """'content 0, style 2.2e-08, tv 0': the weighted terms of a loss, for messages."""
-    return ", ".join(f"{name} {float(value):.4g}" for name, value in terms.items() if name != "total")
+    return ", ".join(
+        f"{name} {float(value):.4g}" for name, value in terms.items() if name != "total"
+    )
 
 
 def not_finite_message(terms: dict[str, float], step: int, config: GatysConfig) -> str:

@@ -1,0 +1,19 @@
+"""pytest's settings for the whole repository: the library's docstring examples, the tests and the
+notebooks. Tests never download: they read the offline folders named by STLIB_MODELS_DIR /
+STLIB_DATA_DIR (CI sets them to ../shared; a checkout beside shared/ finds it here), or skip."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# A developer checkout sits beside the course's shared/ folder, as CI's clone does.
+_SHARED = Path(__file__).resolve().parent.parent / "shared"
+for variable, folder in (("STLIB_MODELS_DIR", "models"), ("STLIB_DATA_DIR", "images")):
+    if not os.environ.get(variable) and (_SHARED / folder).is_dir():
+        os.environ[variable] = str(_SHARED / folder)
+
+# The old spelling stlib.colour only re-exports stlib.color (and warns): nothing to collect.
+collect_ignore = ["stlib/colour.py"]
