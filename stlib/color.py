@@ -75,6 +75,8 @@ def rgb_to_yiq(image: tf.Tensor) -> tf.Tensor:
     """RGB -> YIQ: [1, H, W, 3] -> [1, H, W, 3].
 
     Y (luminance) lies in [0, 1]; I and Q (chroma) are signed, about [-0.6, 0.6] and [-0.53, 0.53].
+
+    Taught in notebook 05, section 1a.
     """
     return _apply_matrix(_check_channels(image, 3, "image"), RGB_TO_YIQ)
 
@@ -83,12 +85,17 @@ def yiq_to_rgb(image: tf.Tensor) -> tf.Tensor:
     """YIQ -> RGB: [1, H, W, 3] -> [1, H, W, 3], the exact inverse of ``rgb_to_yiq``.
 
     Not clipped: a YIQ triple assembled from two images may fall outside the RGB cube.
+
+    Taught in notebook 05, section 1a.
     """
     return _apply_matrix(_check_channels(image, 3, "image"), YIQ_TO_RGB)
 
 
 def luminance(image: tf.Tensor) -> tf.Tensor:
-    """The Y channel of an RGB image: [1, H, W, 3] in [0, 1] -> [1, H, W, 1] in [0, 1]."""
+    """The Y channel of an RGB image: [1, H, W, 3] in [0, 1] -> [1, H, W, 1] in [0, 1].
+
+    Taught in notebook 05, section 1a.
+    """
     return rgb_to_yiq(validate(image))[..., :1]
 
 
@@ -104,6 +111,8 @@ def match_luminance(style_y: tf.Tensor, content_y: tf.Tensor) -> tf.Tensor:
     Returns:
         float32 [1, Hs, Ws, 1], not clipped, so its mean and std equal the content's exactly
         (a flat style image, std 0, is only shifted to the content's mean).
+
+    Taught in notebook 05, section 1a.
     """
     style = _check_channels(style_y, 1, "style_y").numpy().astype(np.float64)
     content = _check_channels(content_y, 1, "content_y").numpy().astype(np.float64)
@@ -130,6 +139,8 @@ def luminance_transfer_inputs(content: tf.Tensor, style: tf.Tensor) -> tuple[tf.
         ``(content_gray3, style_gray3)``: the content's luminance and the style's luminance
         matched to the content's mean and std, each repeated to 3 channels and clipped:
         [1, Hc, Wc, 3] and [1, Hs, Ws, 3]. Stylise these, then call ``combine_luminance``.
+
+    Taught in notebook 05, section 1a.
     """
     content_y = luminance(validate(content, "content"))
     style_y = match_luminance(luminance(validate(style, "style")), content_y)
@@ -146,6 +157,8 @@ def combine_luminance(stylised_luminance_rgb: tf.Tensor, content: tf.Tensor) -> 
     Returns:
         float32 [1, H, W, 3] in [0, 1]: Y from the stylised result, I and Q from the content,
         converted back to RGB and clipped.
+
+    Taught in notebook 05, section 1a.
     """
     stylised = validate(stylised_luminance_rgb, "stylised_luminance_rgb")
     content = validate(content, "content")
@@ -196,6 +209,8 @@ def match_histogram(
     Returns:
         float32 [1, Hs, Ws, 3], clipped to [0, 1] (so the statistics match exactly only when
         no pixel is clipped).
+
+    Taught in notebook 05, section 1b.
     """
     if method not in HISTOGRAM_METHODS:
         raise ValueError(

@@ -30,7 +30,16 @@ TV_KINDS = ("l1", "squared")
 
 
 def gram_matrix(features: tf.Tensor) -> tf.Tensor:
-    """[B, H, W, N] feature maps -> [B, N, N] Gram matrices :math:`F^\\top F / (H W)`."""
+    """[B, H, W, N] feature maps -> [B, N, N] Gram matrices :math:`F^\\top F / (H W)`.
+
+    Two positions, two channels: G[i, j] is the mean over positions of F_i * F_j.
+
+    >>> features = tf.constant([[[[1.0, 2.0], [3.0, 0.0]]]])  # [1, H=1, W=2, N=2]
+    >>> gram_matrix(features).numpy().tolist()
+    [[[5.0, 1.0], [1.0, 2.0]]]
+
+    Taught in notebook 02, section 2.
+    """
     shape = tf.shape(features)
     positions = shape[1] * shape[2]
     flat = tf.reshape(features, [shape[0], positions, shape[3]])
@@ -43,6 +52,8 @@ def content_loss(features: tf.Tensor, target: tf.Tensor, reduction: str = "mean"
     ``"mean"``: :math:`\operatorname{mean}((F - P)^2)` (TensorFlow tutorial, neural-style);
     ``"sum"``: :math:`\sum (F - P)^2` (Gatys et al. 2016 write :math:`\tfrac12\sum`; the preset
     puts the 1/2 into the weight).
+
+    Taught in notebook 02, section 1 (and 03, section 1).
     """
     squared = tf.square(features - target)
     if reduction == "mean":
@@ -58,6 +69,8 @@ def style_layer_loss(gram: tf.Tensor, target_gram: tf.Tensor) -> tf.Tensor:
     """Mean squared difference of Gram matrices, [B, N, N] each -> scalar.
 
     The scalar is :math:`\\operatorname{mean}((G - A)^2)`.
+
+    Taught in notebook 02, section 2 (Exercise 3).
     """
     return tf.reduce_mean(tf.square(gram - target_gram))
 
@@ -70,6 +83,8 @@ def style_loss(
     r""":math:`\sum_l w_l \operatorname{mean}((G_l - A_l)^2)` over the layers of ``layer_weights``.
 
     features: {layer: [B, H, W, N]}; target_grams: {layer: [1, N, N] or [B, N, N]}.
+
+    Taught in notebook 03, section 1.
     """
     missing = [name for name in layer_weights if name not in features or name not in target_grams]
     if missing:
@@ -88,6 +103,12 @@ def total_variation(images: tf.Tensor, kind: str = "l1") -> tf.Tensor:
     ``tf.image.total_variation`` (used by TensorFlow's tutorial);
     ``"squared"``: :math:`\sum (x_{i+1,j} - x_{i,j})^2 + \sum (x_{i,j+1} - x_{i,j})^2`, smooth
     everywhere (the form of neural-style's TV term).
+
+    >>> ramp = tf.constant([[[[0.0] * 3], [[1.0] * 3]]])  # [1, H=2, W=1, 3]: one step of 1
+    >>> float(total_variation(ramp, "l1")), float(total_variation(2 * ramp, "squared"))
+    (3.0, 12.0)
+
+    Taught in notebook 03, section 5.
     """
     down = images[:, 1:, :, :] - images[:, :-1, :, :]
     across = images[:, :, 1:, :] - images[:, :, :-1, :]

@@ -46,6 +46,8 @@ def preprocess(images: tf.Tensor) -> tf.Tensor:
     """Caffe VGG input: [B, H, W, 3] RGB in [0, 1] -> [B, H, W, 3] BGR, 0..255, mean subtracted.
 
     Equal to ``keras.applications.vgg19.preprocess_input(255 * images)``.
+
+    Taught in notebook 01, section 1.
     """
     bgr = tf.reverse(tf.cast(images, tf.float32), axis=[-1]) * 255.0
     return bgr - tf.constant(IMAGENET_MEAN_BGR, dtype=tf.float32)
@@ -85,6 +87,8 @@ class VGGFeatures:
 
     Calling it on [B, H, W, 3] RGB images in [0, 1] returns ``{name: [B, h, w, C]}`` float32,
     where ``h = H // 2**k`` for a layer behind k poolings and C = ``CHANNELS[name]``.
+
+    Taught in notebook 01, section 4.
     """
 
     def __init__(
@@ -160,7 +164,10 @@ def _bfloat16_copy(layer: keras.layers.Layer, inputs) -> keras.layers.Layer:
 
 
 def layer_table(layers: Mapping[str, float] | Iterable[str]) -> list[tuple[str, str, int, int]]:
-    """(asked name, Keras name, channels, downsampling factor) per layer, for printing and plots."""
+    """(asked name, Keras name, channels, downsampling factor) per layer, for printing and plots.
+
+    Taught in notebook 01, section 3.
+    """
     return [
         (
             name,
@@ -178,6 +185,8 @@ def receptive_fields() -> dict[str, tuple[int, int]]:
     A 3x3 convolution (stride 1) widens the field by 2 * jump; a 2x2 pooling of stride 2 widens
     it by jump and doubles the jump (the input-pixel distance between neighbouring outputs):
     r_l = r_{l-1} + (k - 1) * j_{l-1},  j_l = j_{l-1} * s.
+
+    Taught in notebook 01, section 5.
     """
     field, jump, table = 1, 1, {}
     for name in LAYERS:
@@ -195,6 +204,8 @@ def forward_flops(height: int, width: int, deepest: str = "block5_conv4") -> dic
     2 * 9 * C_in * C_out * h * w operations (a multiply and an add per weight and position);
     poolings, ReLUs and biases are a few operations per value and are left out. Only the layers
     up to ``deepest`` are counted, as the truncated network runs only those.
+
+    Taught in notebook 03, section 6.
     """
     deepest = canonical_layer(deepest)
     flops, channels_in, h, w = {}, 3, height, width

@@ -49,6 +49,11 @@ def canonical_layer(name: str) -> str:
     """The Keras name of a VGG19 layer.
 
     The layer may be given as ``block3_conv1``, ``relu3_1``, ``conv3_1`` or ``pool3``.
+
+    >>> canonical_layer("relu4_2"), canonical_layer("pool5")
+    ('block4_conv2', 'block5_pool')
+
+    Taught in notebook 01, section 3.
     """
     if not isinstance(name, str):
         raise TypeError(f"a layer name is a str such as 'relu1_1', not a {type(name).__name__}")
@@ -72,6 +77,11 @@ def min_input_side(layers: Iterable[str]) -> int:
     """The smallest image side (px) at which every layer still gets a feature map of at least 1 px.
 
     A layer behind k poolings sees ``side // 2**k`` positions, so the side must be >= 2**k.
+
+    >>> min_input_side(["relu1_1"]), min_input_side(["relu4_2"]), min_input_side(["relu5_1"])
+    (1, 8, 16)
+
+    Taught in notebook 01, section 2.
     """
     depths = [DOWNSAMPLING[canonical_layer(name)] for name in layers]
     return 2 ** max(depths, default=0)

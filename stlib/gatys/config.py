@@ -70,6 +70,8 @@ class GatysConfig:
     Speed: ``precision="bfloat16"`` runs VGG19 in bfloat16 (about half the time per step where the
     hardware has bfloat16 units; losses stay float32). Its rounding makes L-BFGS's line search stop
     early in the slow final phase; the engine then finishes the scale in float32.
+
+    Taught in notebook 03, sections 1 and 2.
     """
 
     # The defaults are the "stlib" preset. Where a number is not the paper's, it says why.

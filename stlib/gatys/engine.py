@@ -90,6 +90,8 @@ def transfer(
         TransferError (ValueError): nothing to optimize from the start (the gradient is zero),
             or the loss stopped being finite.
         TransferInterrupted (KeyboardInterrupt): Ctrl-C; ``.result`` holds the pastiche so far.
+
+    Taught in notebook 03, section 3 (the controls: 04 and 05).
     """
     config = _as_config(config)
     inputs = load_inputs(config, content, style)  # every image checked at every size it is used

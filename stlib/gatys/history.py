@@ -41,6 +41,8 @@ class History:
     (L-BFGS may use more than one per step for its line search), counted from the start of each
     scale. With ``precision="bfloat16"`` the losses are the bfloat16 network's (within about 1 %);
     ``precision_switches`` lists the steps after which L-BFGS went on in float32.
+
+    Taught in notebook 03, section 3.
     """
 
     steps: list[int] = field(default_factory=list)

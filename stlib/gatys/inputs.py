@@ -172,6 +172,8 @@ def initial_image(
     ``config.init``: the content image, the first style image resized to it, noise around the
     ImageNet mean colour (``noise_std``, ``seed``), or any image (path, sample name, URL);
     ``init_image`` overrides it.
+
+    Taught in notebook 03, section 4.
     """
     height, width = content.shape[1:3]
     if init_image is not None or config.init not in ("content", "noise", "style"):

@@ -53,6 +53,8 @@ class Objective:
     ``terms(x)`` returns the weighted terms, ``value_and_gradient`` compiles.
 
     content: [1, H, W, 3]; styles: a list of [1, h_i, w_i, 3]; the pastiche x is [1, H, W, 3].
+
+    Taught in notebook 03, section 1.
     """
 
     def __init__(

@@ -44,6 +44,8 @@ def minimize_lbfgs(
 
     With a bfloat16 network, the line search stops once no decrease survives bfloat16 rounding;
     the remaining steps then run with the float32 network (``progress.switched_to_float32``).
+
+    Taught in notebook 03, section 3.
     """
     image, stopped, taken = _lbfgs_b(objective, image, steps, config.lbfgs_history, progress)
     if not stopped and taken < steps and objective.precision != "float32":
@@ -123,6 +125,8 @@ def minimize_adam(
 
     This is TensorFlow's tutorial recipe: the loss reported at step k is the one computed for
     the gradient of that step, i.e. at the image before the update.
+
+    Taught in notebook 03, section 3.
     """
     pastiche = tf.Variable(image, dtype=tf.float32)
     optimizer = keras.optimizers.Adam(
