@@ -1,7 +1,7 @@
 """stlib: neural style transfer for teaching.
 
 Images inside stlib are float32 tensors of shape [1, H, W, 3], RGB, values in [0, 1].
-See DESIGN.md (shared with the course) for the module plan; the modules are imported lazily
+See docs/architecture.md for the map of the modules; they are imported lazily
 so that ``import stlib`` stays cheap and does not start TensorFlow.
 """
 
