@@ -1,17 +1,17 @@
-"""GatysConfig: every field checked where it is made.
+"""GatysConfig (stlib/gatys/config.py): every field checked where it is made.
 
-The messages name the field and what is accepted.
+The messages name the field and what is accepted; the settings do not start TensorFlow.
+(The checks themselves: tests/test_validation.py; preset names: tests/gatys/test_presets.py.)
 """
 
 from __future__ import annotations
 
-import math
 import subprocess
 import sys
 
 import pytest
 
-from stlib import losses, validation, vgg_layers
+from stlib import losses
 from stlib.gatys import GatysConfig, preset
 from stlib.gatys import config as config_module
 from stlib.validation import SettingError, SettingTypeError
@@ -146,11 +146,6 @@ def test_unknown_field_gets_a_suggestion_and_the_old_spelling_still_works():
         GatysConfig(preserve_color="luminance", preserve_colour="histogram")
 
 
-def test_unknown_preset_gets_a_suggestion():
-    with pytest.raises(SettingError, match=r"preset='gatys': .*did you mean 'gatys2016'\?"):
-        preset("gatys")
-
-
 def test_numpy_numbers_are_accepted_and_normalised():
     import numpy as np
 
@@ -178,36 +173,6 @@ def test_every_preset_is_valid_and_choices_match_the_modules_that_use_them():
     from stlib import images
 
     assert (config_module.MIN_SIZE, config_module.MAX_SIZE) == (images.MIN_SIDE, images.MAX_SIDE)
-
-
-def test_settings_error_is_reworded_by_a_front_end():
-    error = SettingError({"style_scale": 1000.0}, "must be at most 64")
-    assert str(error) == "style_scale=1000.0: must be at most 64"
-    cli = error.worded(lambda name: "--" + name.replace("_", "-"), lambda name, value: f"{value:g}")
-    assert cli == "--style-scale 1000: must be at most 64"
-
-
-def test_number_and_integer_checks_against_python_semantics():
-    assert validation.number(3, "x", low=0) == 3.0
-    assert validation.integer(True if False else 4, "x", low=0) == 4
-    for bad in (True, "1", None, [1]):
-        with pytest.raises(SettingTypeError):
-            validation.number(bad, "x")
-    for bad in (NAN, INF, -INF):
-        with pytest.raises(SettingError):
-            validation.number(bad, "x")
-    with pytest.raises(SettingError):
-        validation.number(0.0, "x", low=0.0, low_open=True)
-    assert validation.number(0.0, "x", low=0.0) == 0.0
-    assert math.isclose(validation.number(validation.FLOAT32_MAX, "x"), validation.FLOAT32_MAX)
-
-
-def test_layer_names_suggest_the_nearest_alias():
-    with pytest.raises(ValueError, match=r"did you mean 'relu4_2'\?"):
-        vgg_layers.canonical_layer("relu4_22")
-    assert vgg_layers.min_input_side(["relu1_1"]) == 1
-    assert vgg_layers.min_input_side(["relu1_1", "block5_conv1"]) == 16
-    assert vgg_layers.min_input_side(["pool5"]) == 32
 
 
 def test_settings_do_not_start_tensorflow():

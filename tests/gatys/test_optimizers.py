@@ -1,0 +1,61 @@
+"""The pixel optimizers (stlib/gatys/optimizers.py): L-BFGS and Adam keep the pixels in [0, 1] and
+lower the loss; in bfloat16, L-BFGS finishes in float32 when its line search stalls, Adam runs on
+without a switch."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stlib.gatys import GatysConfig, transfer
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_pixels_stay_in_the_unit_box(optimizer, content, style):
+    config = GatysConfig(
+        size=64, steps=5, optimizer=optimizer, learning_rate=0.5, init="noise", noise_std=2.0
+    )
+    result = transfer(content, style, config, progress=False, weights=None)
+    values = result.image.numpy()
+    assert values.min() >= 0.0 and values.max() <= 1.0
+    assert len(result.history) == 5 and result.history.total[-1] < result.history.total[0]
+
+
+def test_bfloat16_lbfgs_finishes_in_float32_when_its_line_search_stalls(
+    monkeypatch, content, style
+):
+    """L-BFGS in bfloat16 ends early once rounding hides the decrease, then goes on in float32."""
+    from stlib.gatys import optimizers
+
+    calls = []
+    real = optimizers._lbfgs_b
+
+    def stalls_in_bfloat16(objective, image, steps, history_size, report):
+        calls.append((objective.features.precision, steps))
+        if objective.features.precision == "bfloat16":
+            return real(
+                objective, image, 3, history_size, report
+            )  # as if the line search gave up at step 3
+        return real(objective, image, steps, history_size, report)
+
+    monkeypatch.setattr(optimizers, "_lbfgs_b", stalls_in_bfloat16)
+    config = GatysConfig(size=64, steps=8, precision="bfloat16")
+    result = transfer(content, style, config, progress=False, weights=None)
+    history = result.history
+    assert calls == [("bfloat16", 8), ("float32", 5)]
+    assert history.steps == list(range(1, 9)) and history.precision_switches == [3]
+    assert (
+        history.evaluations == sorted(history.evaluations)
+        and history.evaluations[3] > history.evaluations[2]
+    )
+    assert json.loads(history.to_json())["precision_switches"] == [3]
+
+
+def test_bfloat16_adam_runs_without_a_switch(content, style):
+    config = GatysConfig(
+        size=64, steps=4, optimizer="adam", learning_rate=0.05, precision="bfloat16"
+    )
+    result = transfer(content, style, config, progress=False, weights=None)
+    assert len(result.history) == 4 and result.history.precision_switches == []
+    assert result.history.total[-1] < result.history.total[0]
