@@ -1,35 +1,84 @@
-"""The exercise checker passes right answers, fails wrong ones with the reason, and never raises."""
+"""The exercise checker passes right answers, fails wrong ones with the reason, never raises and
+never prints: the notebook shows the returned verdict once."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from stlib import settings
-from stlib.exercises import check_function, check_value, not_attempted
+from stlib.exercises import (
+    NOT_ATTEMPTED,
+    Verdict,
+    check_function,
+    check_value,
+    not_attempted,
+    tolerance_text,
+)
 
 
 def test_check_value_verdicts(capsys):
-    assert check_value("pi", 3.14159, np.pi, rtol=1e-5)
+    right = check_value("pi", 3.14159, np.pi, rtol=1e-5)
+    assert right and str(right) == "✓ pi: correct (rtol=1e-5, atol=0)."
     wrong = check_value("pi", 3.0, np.pi, hint="Remember the decimals.")
     assert not wrong and "off by up to 0.1416" in wrong.message and "Remember" in wrong.message
-    assert "not attempted" in check_value("pi", None, np.pi).message
+    assert "rtol=1e-4, atol=0" in wrong.message  # a failure says how close it had to be
+    placeholder = check_value("pi", None, np.pi)
+    assert not placeholder and not placeholder.attempted
+    assert placeholder.message.startswith(NOT_ATTEMPTED)
     assert "shape (2,), expected ()" in check_value("pi", [1, 2], np.pi).message
-    assert "✓ pi: correct" in capsys.readouterr().out
+    assert "expected a number" in check_value("pi", {"a": 1}, np.pi).message
+    assert capsys.readouterr().out == ""  # verdicts are returned, never printed
 
 
-def test_check_function_verdicts():
+def test_check_function_verdicts(capsys):
     cases = [(np.arange(4.0),), (np.ones(3),)]
-    assert check_function("double", lambda x: 2 * x, lambda x: 2 * x, cases)
-    assert "case 1: values off" in check_function("double", lambda x: x, lambda x: 2 * x, cases).message
-    assert "returns None" in check_function("double", lambda x: None, lambda x: 2 * x, cases).message
+
+    def double(x):
+        return 2 * x
+
+    right = check_function("double", double, double, cases)
+    assert right and right.message == "correct on all 2 test cases (rtol=1e-4, atol=1e-6)."
+    assert right.attempted
+    off = check_function("double", lambda x: x, double, cases, hint="Twice.").message
+    assert off.startswith("case 1: off by up to 3") and off.endswith("Twice.")
+    returns_none = check_function("double", lambda x: None, double, cases)
+    assert not returns_none.attempted and "returns None" in returns_none.message
 
     def unfinished(x):
         raise NotImplementedError
 
-    assert "NotImplementedError" in check_function("double", unfinished, lambda x: 2 * x, cases).message
-    assert "raised ZeroDivisionError" in check_function("double", lambda x: 1 / 0, lambda x: 2 * x, cases).message
-    assert "expected a function" in check_function("double", 3, lambda x: 2 * x, cases).message
+    raises = check_function("double", unfinished, double, cases)
+    assert not raises.attempted and "NotImplementedError" in raises.message
+    assert not check_function("double", None, double, cases).attempted
+    crash = check_function("double", lambda x: 1 / 0, double, cases, hint="Twice.")
+    assert "case 1 raised ZeroDivisionError" in crash.message and "Twice." in crash.message
+    assert "expected a function" in check_function("double", 3, double, cases).message
+    half_done = check_function("double", lambda x: None if len(x) == 3 else 2 * x, double, cases)
+    assert half_done.attempted and "case 2 returned None" in half_done.message
     assert not_attempted(...) and not not_attempted(0)
+    assert capsys.readouterr().out == ""
+
+
+def test_verdict_is_shown_once_in_the_same_words():
+    verdict = Verdict("Gram matrix", False, f"{NOT_ATTEMPTED}: the function returns None.", "exact")
+    # The text/plain form a notebook stores (repr) is the same one-liner as str.
+    assert (
+        repr(verdict)
+        == str(verdict)
+        == ("✗ Gram matrix: not attempted yet: the function returns None.")
+    )
+    assert verdict._repr_markdown_() == (
+        "❌ **Gram matrix**: not attempted yet: the function returns None."
+    )
+    assert not verdict and bool(Verdict("x", True, "correct.")) is True
+    assert str(Verdict("x", True, "correct.")).startswith("✓")
+
+
+def test_tolerance_text():
+    assert tolerance_text(0, 0) == "exact"
+    assert tolerance_text(1e-4, 1e-6) == "rtol=1e-4, atol=1e-6"
+    assert tolerance_text(1e-5, 1e-3) == "rtol=1e-5, atol=0.001"
+    assert tolerance_text(1e-6, 0.0) == "rtol=1e-6, atol=0"
 
 
 def test_quick_or_follows_the_switch(monkeypatch):

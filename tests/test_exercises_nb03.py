@@ -1,67 +1,81 @@
-"""Notebook 03's checks pass right answers, fail wrong ones, and report stubs as not attempted."""
+"""Notebook 03's checks pass right answers, fail wrong ones with a hint, report stubs as not
+attempted."""
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from stlib import losses, vgg
+from stlib import vgg
 from stlib.exercises import nb03
+from stlib.exercises.solutions import nb03 as solutions
 from stlib.gatys import GatysConfig, Objective, feature_extractor
 
 
-def _total_variation(images, kind):
-    down = images[:, 1:] - images[:, :-1]
-    across = images[:, :, 1:] - images[:, :, :-1]
-    f = tf.abs if kind == "l1" else tf.square
-    return tf.reduce_sum(f(down)) + tf.reduce_sum(f(across))
-
-
 def test_total_variation_check():
-    assert nb03.check_total_variation(_total_variation)
-    # Forgetting the horizontal direction, or always using l1, fails.
-    assert not nb03.check_total_variation(lambda im, kind: tf.reduce_sum(tf.abs(im[:, 1:] - im[:, :-1])))
-    assert not nb03.check_total_variation(lambda im, kind: _total_variation(im, "l1"))
+    def vertical_only(images, kind):
+        return tf.reduce_sum(tf.abs(images[:, 1:] - images[:, :-1]))
+
+    assert nb03.check_total_variation(solutions.total_variation)
+    wrong = nb03.check_total_variation(vertical_only)
+    assert not wrong and "in both directions" in wrong.message
+    always_l1 = nb03.check_total_variation(lambda im, kind: solutions.total_variation(im, "l1"))
+    assert not always_l1 and "case 2" in always_l1.message  # case 1 is l1, case 2 squared
     assert "not attempted" in nb03.check_total_variation(lambda im, kind: None).message
 
 
-def _conv_flops(layer, height, width):
-    index = vgg.CONV_LAYERS.index(layer)
-    c_in = 3 if index == 0 else vgg.CHANNELS[vgg.CONV_LAYERS[index - 1]]
-    k = vgg.DOWNSAMPLING[layer]
-    return 2 * 9 * c_in * vgg.CHANNELS[layer] * (height // 2**k) * (width // 2**k)
-
-
 def test_conv_flops_check():
-    assert nb03.check_conv_flops(_conv_flops)
-    # Using the layer's own channel count as input (C_out^2) fails on block2_conv1 and the like.
-    wrong = lambda layer, h, w: 2 * 9 * vgg.CHANNELS[layer] ** 2 * (h // 2 ** vgg.DOWNSAMPLING[layer]) * (  # noqa: E731
-        w // 2 ** vgg.DOWNSAMPLING[layer])
-    assert not nb03.check_conv_flops(wrong)
-    assert not nb03.check_conv_flops(lambda layer, h, w: _conv_flops(layer, h, w) // 2)
+    def c_out_squared(layer, h, w):  # the layer's own channel count as input: C_out^2
+        k = vgg.DOWNSAMPLING[layer]
+        return 2 * 9 * vgg.CHANNELS[layer] ** 2 * (h // 2**k) * (w // 2**k)
+
+    assert nb03.check_conv_flops(solutions.conv_flops)
+    wrong = nb03.check_conv_flops(c_out_squared)
+    assert not wrong and "C_in is the previous convolution's channel count" in wrong.message
+    assert not nb03.check_conv_flops(lambda layer, h, w: solutions.conv_flops(layer, h, w) // 2)
 
 
-def test_total_loss_check():
+def _notebook_like_objective():
     config = GatysConfig(
         content_layers={"block2_conv1": 1.0},
         style_layers={"block1_conv1": 0.3, "block2_conv1": 0.7},
-        content_weight=2.0,
         style_weight=0.5,
         tv_weight=0.1,
     )
+    content, style, image = (
+        tf.random.stateless_uniform([1, 16, 16, 3], seed=[7, k]) for k in range(3)
+    )
     features = feature_extractor(config, weights=None)
-    content = tf.random.stateless_uniform([1, 16, 16, 3], seed=[1, 2])
-    style = tf.random.stateless_uniform([1, 16, 16, 3], seed=[3, 4])
-    image = tf.random.stateless_uniform([1, 16, 16, 3], seed=[5, 6])
-    objective = Objective(config, features, content, [style], [1.0])
-    maps = features(image)
-    content_raw = losses.content_loss(maps["block2_conv1"], objective.content_targets["block2_conv1"])
-    style_raw = {
-        name: losses.style_layer_loss(losses.gram_matrix(maps[name]), objective.style_targets[name])
-        for name in config.style_layers
+    return Objective(config, features, content, [style], [1.0]), image
+
+
+def test_total_loss_check():
+    objective, image = _notebook_like_objective()
+    assert nb03.check_total_loss(solutions.total_loss)  # the check's own three objectives
+    assert nb03.check_total_loss(solutions.total_loss, objective, image)  # and the notebook's
+
+    def no_tv(config, raw_content, raw_style, raw_tv):
+        return solutions.total_loss(config, raw_content, raw_style, 0.0)
+
+    wrong = nb03.check_total_loss(no_tv, objective, image)
+    assert not wrong and "gamma * TV" in wrong.message
+
+    def no_content_layer_weights(config, raw_content, raw_style, raw_tv):  # forgets u_l
+        unit = config.replace(content_layers={layer: 1.0 for layer in config.content_layers})
+        return solutions.total_loss(unit, raw_content, raw_style, raw_tv)
+
+    # Right on the notebook-like objective (u_l = 1) and on the check's first, wrong on the second.
+    forgot_u = nb03.check_total_loss(no_content_layer_weights, objective, image)
+    assert not forgot_u and forgot_u.message.startswith("case 3")
+    assert "u_l, w_l = config.content_layers[l]" in forgot_u.message
+    assert "not attempted" in nb03.check_total_loss(lambda *terms: None, objective, image).message
+
+
+def test_unweighted_terms_add_up_to_the_objective():
+    objective, image = _notebook_like_objective()
+    raw_content, raw_style, raw_tv = nb03.unweighted_terms(objective, image)
+    assert set(raw_content) == {"block2_conv1"} and set(raw_style) == {
+        "block1_conv1",
+        "block2_conv1",
     }
-    tv_raw = losses.total_variation(image, config.tv_kind)
-    total = (2.0 * content_raw + 0.5 * (0.3 * style_raw["block1_conv1"] + 0.7 * style_raw["block2_conv1"])
-             + 0.1 * tv_raw)
-    assert nb03.check_total_loss(float(total), objective, image)
-    assert not nb03.check_total_loss(float(total - 0.1 * tv_raw), objective, image)
-    assert "not attempted" in nb03.check_total_loss(None, objective, image).message
+    total = solutions.total_loss(objective.config, raw_content, raw_style, raw_tv)
+    assert abs(total / float(objective.terms(image)["total"]) - 1) < 1e-5

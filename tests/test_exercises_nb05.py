@@ -1,50 +1,48 @@
-"""Notebook 05's checks pass right answers, fail wrong ones, and report stubs as not attempted."""
+"""Notebook 05's checks pass right answers, fail wrong ones with a hint, report stubs as not
+attempted."""
 
 from __future__ import annotations
 
 import tensorflow as tf
 
 from stlib.exercises import nb05
-
-
-def _luminance(image):
-    return 0.299 * image[..., 0:1] + 0.587 * image[..., 1:2] + 0.114 * image[..., 2:3]
+from stlib.exercises.solutions import nb05 as solutions
 
 
 def test_luminance_check():
-    assert nb05.check_luminance(_luminance)
-    assert not nb05.check_luminance(lambda image: tf.reduce_mean(image, axis=-1, keepdims=True))
-    dropped_axis = nb05.check_luminance(lambda image: _luminance(image)[..., 0])
-    assert not dropped_axis and "shape" in dropped_axis.message
+    assert nb05.check_luminance(solutions.luminance)
+    channel_mean = nb05.check_luminance(lambda image: tf.reduce_mean(image, axis=-1, keepdims=True))
+    assert not channel_mean and "0.299 R + 0.587 G + 0.114 B" in channel_mean.message
+    dropped_axis = nb05.check_luminance(lambda image: solutions.luminance(image)[..., 0])
+    assert not dropped_axis and "shape (1, 4, 6), expected (1, 4, 6, 1)" in dropped_axis.message
+    assert "keep the channel axis" in dropped_axis.message
     assert "not attempted" in nb05.check_luminance(lambda image: None).message
 
 
-def _match(style_y, content_y):
-    mu_s, sigma_s = tf.reduce_mean(style_y), tf.math.reduce_std(style_y)
-    mu_c, sigma_c = tf.reduce_mean(content_y), tf.math.reduce_std(content_y)
-    return sigma_c / sigma_s * (style_y - mu_s) + mu_c
-
-
 def test_match_luminance_check():
-    assert nb05.check_match_luminance(_match)
-    # Swapping the roles of the two standard deviations fails; so does clipping to [0, 1].
-    def swapped(style_y, content_y):
+    def swapped(style_y, content_y):  # the two standard deviations the wrong way round
         ratio = tf.math.reduce_std(style_y) / tf.math.reduce_std(content_y)
         return ratio * (style_y - tf.reduce_mean(style_y)) + tf.reduce_mean(content_y)
 
-    assert not nb05.check_match_luminance(swapped)
-    assert not nb05.check_match_luminance(lambda s, c: tf.clip_by_value(_match(s, c), 0.0, 1.0))
+    def clipped(style_y, content_y):
+        return tf.clip_by_value(solutions.match_luminance(style_y, content_y), 0.0, 1.0)
 
-
-def _gram(features):
-    h, w, n = features.shape[1:]
-    flat = tf.reshape(features, [h * w, n])
-    return tf.matmul(flat, flat, transpose_a=True)[None] / (h * w)
+    assert nb05.check_match_luminance(solutions.match_luminance)
+    wrong = nb05.check_match_luminance(swapped)
+    assert not wrong and "sigma_c / sigma_s" in wrong.message
+    clip = nb05.check_match_luminance(clipped)
+    assert not clip and "not clipped" in clip.message
 
 
 def test_blended_gram_check():
-    assert nb05.check_blended_gram(lambda f1, f2, w1, w2: (w1 * _gram(f1) + w2 * _gram(f2)) / (w1 + w2))
-    # Not normalising the weights, or blending the features instead of the Grams, fails.
-    assert not nb05.check_blended_gram(lambda f1, f2, w1, w2: w1 * _gram(f1) + w2 * _gram(f2))
-    assert not nb05.check_blended_gram(lambda f1, f2, w1, w2: _gram(f1) * 0 + _gram(f2))
+    def not_normalized(f1, f2, w1, w2):
+        return (w1 + w2) * solutions.blended_gram(f1, f2, w1, w2)
+
+    def second_only(f1, f2, w1, w2):
+        return solutions.blended_gram(f1, f2, 0.0, 1.0)
+
+    assert nb05.check_blended_gram(solutions.blended_gram)
+    wrong = nb05.check_blended_gram(not_normalized)
+    assert not wrong and "the weights are normalised to sum to 1" in wrong.message
+    assert not nb05.check_blended_gram(second_only)
     assert "not attempted" in nb05.check_blended_gram(lambda f1, f2, w1, w2: None).message

@@ -1,12 +1,12 @@
 """Checks for notebook 02 (content and style representations).
 
     from stlib.exercises import nb02
-    nb02.check_gram_shape(answer)                    # the shape of the Gram matrix at relu4_1
+    nb02.check_gram_shape(gram_shape)                # the shape of the Gram matrix at relu4_1
     nb02.check_gram_matrix(gram_matrix)              # [B, H, W, N] -> [B, N, N], F^T F / (H W)
     nb02.check_style_layer_loss(style_layer_loss)    # two feature maps -> mean((G - A)^2)
 
 The references are ``stlib.losses`` and the feature maps ``stlib.vgg.VGGFeatures`` really
-returns; each check prints a verdict and returns a ``Verdict`` without raising.
+returns; each check returns a ``Verdict`` and never raises or prints.
 """
 
 from __future__ import annotations
@@ -18,21 +18,33 @@ import numpy as np
 import tensorflow as tf
 
 from stlib import losses, vgg
-from stlib.exercises import Verdict, _report, check_function, check_value, not_attempted
+from stlib.exercises import Verdict, check_function, check_value, not_attempted
+
+__all__ = ["check_gram_matrix", "check_gram_shape", "check_style_layer_loss"]
 
 
-def check_gram_shape(answer: Any, layer: str = "relu4_1", height: int = 300, width: int = 400,
-                     weights="imagenet") -> Verdict:
-    """``answer``: the shape (B, N, N) of ``losses.gram_matrix`` of ``layer``'s features of one image."""
+def check_gram_shape(
+    answer: Any,
+    layer: str = "relu4_1",
+    height: int = 300,
+    width: int = 400,
+    weights="imagenet",
+) -> Verdict:
+    """``answer``: the shape (B, N, N) of ``losses.gram_matrix`` of ``layer``'s features of one
+    ``height`` x ``width`` image, against the shape VGG19 and ``losses.gram_matrix`` give."""
     exercise = f"Gram shape at {layer} for a {height} x {width} image"
-    if not_attempted(answer):
-        return _report(Verdict(exercise, False, "not attempted yet: replace the placeholder with your answer"))
-    maps = vgg.VGGFeatures([layer], weights=weights)(tf.zeros([1, height, width, 3]))
-    expected = tuple(int(n) for n in losses.gram_matrix(maps[layer]).shape)
+    expected: Any = (1, 1, 1)  # a placeholder answer does not need the network
+    if not not_attempted(answer):
+        maps = vgg.VGGFeatures([layer], weights=weights)(tf.zeros([1, height, width, 3]))
+        expected = tuple(int(n) for n in losses.gram_matrix(maps[layer]).shape)
     return check_value(
-        exercise, answer, expected, rtol=0, atol=0,
-        hint="Give (batch, N, N): one image, and N = the layer's channel count. The Gram does not depend on "
-             "the image size: H and W are summed over.",
+        exercise,
+        answer,
+        expected,
+        rtol=0,
+        atol=0,
+        hint="Give (batch, N, N): one image, and N = the layer's channel count. The Gram does not "
+        "depend on the image size: H and W are summed over.",
     )
 
 
@@ -42,7 +54,8 @@ def _random_features(rng: np.random.Generator, *shape: int) -> tf.Tensor:
 
 
 def check_gram_matrix(candidate: Callable, seed: int = 0) -> Verdict:
-    """``candidate(features)``: [B, H, W, N] -> [B, N, N], compared with ``losses.gram_matrix``."""
+    """``candidate(features)``: [B, H, W, N] -> [B, N, N], against ``losses.gram_matrix`` on three
+    random rectified feature maps (one a batch of two)."""
     rng = np.random.default_rng(seed)
     cases = [
         (_random_features(rng, 1, 4, 5, 3),),
@@ -50,9 +63,15 @@ def check_gram_matrix(candidate: Callable, seed: int = 0) -> Verdict:
         (_random_features(rng, 2, 3, 3, 8),),
     ]
     return check_function(
-        "Gram matrix", candidate, losses.gram_matrix, cases, rtol=1e-4, atol=1e-6,
-        hint="Reshape each image's features to F of shape [H W, N], then G = F^T F / (H W); keep the batch "
-             "axis, so the result is [B, N, N] (tf.reshape, tf.matmul(..., transpose_a=True)).",
+        "Gram matrix",
+        candidate,
+        losses.gram_matrix,
+        cases,
+        rtol=1e-4,
+        atol=1e-6,
+        hint="Reshape each image's features to F of shape [H W, N], then G = F^T F / (H W); keep "
+        "the batch axis, so the result is [B, N, N] (tf.reshape, "
+        "tf.matmul(..., transpose_a=True)).",
     )
 
 
@@ -61,7 +80,8 @@ def _reference_style_layer_loss(features: tf.Tensor, style_features: tf.Tensor) 
 
 
 def check_style_layer_loss(candidate: Callable, seed: int = 0) -> Verdict:
-    """``candidate(features, style_features)`` -> scalar mean((G - A)^2); the maps may differ in h and w."""
+    """``candidate(features, style_features)`` -> scalar mean((G - A)^2), against
+    ``losses.style_layer_loss`` of ``losses.gram_matrix``; the maps may differ in h and w."""
     rng = np.random.default_rng(seed)
     cases = [
         (_random_features(rng, 1, 6, 5, 8), _random_features(rng, 1, 6, 5, 8)),
@@ -69,7 +89,12 @@ def check_style_layer_loss(candidate: Callable, seed: int = 0) -> Verdict:
         (_random_features(rng, 1, 3, 3, 32), _random_features(rng, 1, 5, 7, 32)),
     ]
     return check_function(
-        "style layer loss", candidate, _reference_style_layer_loss, cases, rtol=1e-4, atol=1e-7,
-        hint="Compute G from features and A from style_features with your gram_matrix, then the mean over all "
-             "N x N entries of (G - A)^2 (a scalar).",
+        "style layer loss",
+        candidate,
+        _reference_style_layer_loss,
+        cases,
+        rtol=1e-4,
+        atol=1e-7,
+        hint="Compute G from features and A from style_features with gram_matrix, then the mean "
+        "over all N x N entries of (G - A)^2 (a scalar).",
     )

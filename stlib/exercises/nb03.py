@@ -1,73 +1,183 @@
-"""Checks for notebook 03 (Gatys style transfer): total variation, the FLOPs of a VGG layer, the total loss.
+"""Checks for notebook 03 (Gatys style transfer): the total loss, total variation, FLOPs.
 
     from stlib.exercises import nb03
-    nb03.check_total_variation(my_total_variation)        # fn(images, kind) -> scalar
-    nb03.check_conv_flops(my_conv_flops)                  # fn(layer, height, width) -> int
-    nb03.check_total_loss(my_total, objective, image)     # a number, against Objective.terms
+    nb03.check_total_loss(total_loss, objective, image)  # fn(config, raw terms) -> the total
+    nb03.check_total_variation(total_variation)          # fn(images, kind) -> scalar
+    nb03.check_conv_flops(conv_flops)                    # fn(layer, height, width) -> int
+
+The references are ``stlib.gatys.Objective.terms``, ``stlib.losses.total_variation`` and
+``stlib.vgg.forward_flops``; each check returns a ``Verdict`` and never raises or prints.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
 
 from stlib import losses, vgg
-from stlib.exercises import Verdict, check_function, check_value
+from stlib.exercises import Verdict, check_function
 
-__all__ = ["check_total_variation", "check_conv_flops", "check_total_loss"]
+__all__ = ["check_conv_flops", "check_total_loss", "check_total_variation", "unweighted_terms"]
+
+
+# --- Exercise 1: the total loss from its unweighted terms ----------------------------------------
+
+
+def unweighted_terms(objective, image: tf.Tensor) -> tuple[dict, dict, float]:
+    """(raw_content, raw_style, raw_tv) of ``objective`` at ``image`` [1, H, W, 3], as notebook 03
+    prints them: {content layer: loss}, {style layer: mean((G - A)^2)}, the TV sum (floats)."""
+    config, maps = objective.config, objective.features(image)
+    raw_content = {
+        layer: float(
+            losses.content_loss(
+                maps[layer], objective.content_targets[layer], config.content_reduction
+            )
+        )
+        for layer in config.content_layers
+    }
+    raw_style = {
+        layer: float(
+            losses.style_layer_loss(losses.gram_matrix(maps[layer]), objective.style_targets[layer])
+        )
+        for layer in config.style_layers
+    }
+    return raw_content, raw_style, float(losses.total_variation(image, config.tv_kind))
+
+
+_SMALL_CONFIGS = (
+    # Several content layers with u_l != 1, unequal w_l, TV on and off, both TV kinds.
+    dict(
+        content_layers={"block2_conv1": 1.0},
+        style_layers={"block1_conv1": 0.3, "block2_conv1": 0.7},
+        content_weight=2.0,
+        style_weight=0.5,
+        tv_weight=0.1,
+    ),
+    dict(
+        content_layers={"block1_conv2": 0.25, "block2_conv1": 3.0},
+        style_layers={"block1_conv1": 1.0},
+        content_weight=0.5,
+        style_weight=4.0,
+        tv_weight=0.0,
+        content_reduction="sum",
+    ),
+    dict(
+        content_layers={"block2_conv2": 0.5},
+        style_layers={"block1_conv1": 0.2, "block1_conv2": 0.5, "block2_conv1": 0.3},
+        content_weight=3.0,
+        style_weight=0.02,
+        tv_weight=2e-3,
+        tv_kind="l1",
+    ),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _small_objectives() -> tuple:
+    """(objective, image) for each of ``_SMALL_CONFIGS``: 16 x 16 random images, random VGG
+    weights (built once, and only when a candidate gets that far)."""
+    from stlib.gatys import GatysConfig, Objective, feature_extractor
+
+    pairs = []
+    for seed, fields in enumerate(_SMALL_CONFIGS):
+        config = GatysConfig(**fields)
+        content, style, image = (
+            tf.random.stateless_uniform([1, 16, 16, 3], seed=[seed, k]) for k in range(3)
+        )
+        features = feature_extractor(config, weights=None)
+        pairs.append((Objective(config, features, content, [style], [1.0]), image))
+    return tuple(pairs)
+
+
+def check_total_loss(
+    candidate: Callable, objective=None, image: tf.Tensor | None = None
+) -> Verdict:
+    """``candidate(config, raw_content, raw_style, raw_tv)`` -> the total loss, a number.
+
+    Compared with ``objective.terms(image)["total"]`` for the notebook's ``objective`` and ``image``
+    (when given, as case 1) and for three small objectives of other configs (random VGG weights).
+    """
+    given = [(objective, image)] if objective is not None else []
+
+    def pair(number: int):
+        return given[number] if number < len(given) else _small_objectives()[number - len(given)]
+
+    def call(number: int):
+        pair_objective, pair_image = pair(number)
+        return candidate(pair_objective.config, *unweighted_terms(pair_objective, pair_image))
+
+    def reference(number: int) -> float:
+        pair_objective, pair_image = pair(number)
+        return float(pair_objective.terms(pair_image)["total"])
+
+    return check_function(
+        "total loss from the terms",
+        call if callable(candidate) else candidate,
+        reference,
+        [(number,) for number in range(len(given) + len(_SMALL_CONFIGS))],
+        rtol=1e-4,
+        atol=0.0,
+        hint="total = alpha * sum_l u_l * content_l + beta * sum_l w_l * style_l + gamma * TV, "
+        "with alpha, beta, gamma = config.content_weight, style_weight, tv_weight and u_l, w_l = "
+        "config.content_layers[l], config.style_layers[l].",
+    )
+
+
+# --- Exercise 2: total variation -----------------------------------------------------------------
 
 
 def _tv_cases(seed: int = 3) -> list[tuple[tf.Tensor, str]]:
-    """Random [B, H, W, 3] images in [0, 1] of several shapes (one batch of two), each with both kinds."""
+    """Random [B, H, W, 3] images in [0, 1] of several shapes (one batch of two), both kinds."""
     rng = np.random.default_rng(seed)
     shapes = [(1, 5, 7, 3), (1, 9, 4, 3), (2, 6, 6, 3)]
     images = [tf.constant(rng.random(shape, dtype=np.float32)) for shape in shapes]
     return [(image, kind) for image in images for kind in losses.TV_KINDS]
 
 
-def check_total_variation(fn: Callable) -> Verdict:
-    """``fn(images [B, H, W, 3], kind)`` -> scalar, against ``stlib.losses.total_variation`` for l1 and squared."""
+def check_total_variation(candidate: Callable) -> Verdict:
+    """``candidate(images [B, H, W, 3], kind)`` -> scalar, against ``losses.total_variation`` for
+    kinds "l1" and "squared" on three random images (one a batch of two)."""
     return check_function(
         "total variation",
-        fn,
+        candidate,
         lambda images, kind: losses.total_variation(images, kind).numpy(),
         _tv_cases(),
         rtol=1e-4,
         atol=1e-4,
-        hint="Vertical neighbours: images[:, 1:] - images[:, :-1]; horizontal: images[:, :, 1:] - images[:, :, :-1]. "
-        "Sum |d| (kind 'l1') or d**2 (kind 'squared') over the batch, all positions and channels, both directions.",
+        hint="Vertical neighbours: images[:, 1:] - images[:, :-1]; horizontal: "
+        "images[:, :, 1:] - images[:, :, :-1]. Sum |d| (kind 'l1') or d**2 (kind 'squared') over "
+        "the batch, all positions and channels, in both directions.",
     )
 
 
-_FLOP_LAYERS = ("block1_conv1", "block1_conv2", "block2_conv1", "block3_conv3", "block4_conv1", "block5_conv1")
+# --- Exercise 3: the FLOPs of one VGG convolution ------------------------------------------------
+
+_FLOP_LAYERS = (
+    "block1_conv1",
+    "block1_conv2",
+    "block2_conv1",
+    "block3_conv3",
+    "block4_conv1",
+    "block5_conv1",
+)
 _FLOP_SIZES = ((64, 64), (288, 384), (37, 53))
 
 
-def check_conv_flops(fn: Callable) -> Verdict:
-    """``fn(layer, height, width)`` -> FLOPs of that VGG19 convolution, against ``stlib.vgg.forward_flops``."""
+def check_conv_flops(candidate: Callable) -> Verdict:
+    """``candidate(layer, height, width)`` -> forward FLOPs of that VGG19 convolution, against
+    ``vgg.forward_flops`` for six layers at three sizes (FLOP counts are integers: exact)."""
     cases = [(layer, h, w) for layer in _FLOP_LAYERS for (h, w) in _FLOP_SIZES]
     return check_function(
         "FLOPs of one VGG layer",
-        fn,
+        candidate,
         lambda layer, h, w: vgg.forward_flops(h, w, layer)[layer],
         cases,
-        rtol=1e-9,
-        atol=0.5,
-        hint="2 * 3 * 3 * C_in * C_out * h * w, where C_in is the previous convolution's channel count (3 for "
-        "block1_conv1) and the map is h = height // 2**k after k poolings (vgg.DOWNSAMPLING[layer]).",
-    )
-
-
-def check_total_loss(answer, objective, image: tf.Tensor) -> Verdict:
-    """A total loss computed by hand from the unweighted terms, against ``objective.terms(image)['total']``."""
-    expected = float(objective.terms(image)["total"])
-    return check_value(
-        "total loss from the terms",
-        answer,
-        expected,
-        rtol=1e-4,
-        hint="total = alpha * sum_l u_l * content_l + beta * sum_l w_l * style_l + gamma * TV, with alpha, beta, "
-        "gamma = content_weight, style_weight, tv_weight and u_l, w_l the layer weights of the config.",
+        rtol=0,
+        atol=0,
+        hint="2 * 3 * 3 * C_in * C_out * h * w, where C_in is the previous convolution's channel "
+        "count (3 for block1_conv1) and the map is h = height // 2**k after k poolings "
+        "(vgg.DOWNSAMPLING[layer]).",
     )

@@ -1,12 +1,14 @@
 """Checks for notebook 04, exploring the parameters: from the paper's alpha/beta to stlib's weights.
 
     from stlib.exercises import nb04
-    nb04.check_slider_for_paper_ratio(slider_value)           # Exercise 1
-    nb04.check_effective_style_weights(effective_style_weights)  # Exercise 2
-    nb04.check_style_representation_sizes(sizes)              # Exercise 3
+    nb04.check_slider_for_paper_ratio(slider_value)               # Exercise 1
+    nb04.check_effective_style_weights(effective_style_weights)   # Exercise 2
+    nb04.check_style_representation_sizes(representation_sizes)   # Exercise 3
 
 Every expected value comes from stlib itself: the ``gatys2016`` preset, the explorer's
-``ratio_of`` and the weights and Gram matrices that ``gatys.Objective`` builds.
+``ratio_of`` and the weights and Gram matrices that ``gatys.Objective`` builds. Each check returns
+a ``Verdict`` and never raises or prints. ``effective_style_weights`` is also the library's
+version that the notebook uses after Exercise 2.
 """
 
 from __future__ import annotations
@@ -20,20 +22,30 @@ from stlib.exercises import Verdict, check_function, check_value, not_attempted
 from stlib.gatys import GatysConfig, Objective, feature_extractor, preset
 from stlib.gatys.config import STYLE_LAYERS_GATYS
 
+__all__ = [
+    "check_effective_style_weights",
+    "check_slider_for_paper_ratio",
+    "check_style_representation_sizes",
+    "effective_style_weights",
+    "fig3_rows",
+    "slider_for_paper_ratio",
+    "style_representation_sizes",
+]
+
 # The paper's alpha/beta that the gatys2016 preset stands for (Fig. 2 of Gatys et al. 2016).
 GATYS2016_PAPER_RATIO = 1e-3
 FIG3_PAPER_RATIO = 1e-2  # the right-hand column of Fig. 3, asked in Exercise 1
 
 
 def _tiny_objective(config: GatysConfig) -> Objective:
-    """The objective of ``config`` on 32 x 32 random images with random VGG weights (shapes, weights)."""
+    """The objective of ``config`` on 32 x 32 random images with random VGG weights."""
     rng = np.random.default_rng(0)
     content = tf.constant(rng.random((1, 32, 32, 3)), tf.float32)
     style = tf.constant(rng.random((1, 32, 32, 3)), tf.float32)
     return Objective(config, feature_extractor(config, weights=None), content, [style], [1.0])
 
 
-# --- Exercise 1: the slider value for a paper ratio -------------------------------------------
+# --- Exercise 1: the slider value for a paper ratio -----------------------------------------------
 
 
 def slider_for_paper_ratio(paper_ratio: float) -> float:
@@ -55,15 +67,16 @@ def check_slider_for_paper_ratio(answer, paper_ratio: float = FIG3_PAPER_RATIO) 
         slider_for_paper_ratio(paper_ratio),
         rtol=1e-6,
         hint="The preset writes content_weight = alpha/2 and style_weight = beta/4 "
-        "(the 1/2 of the content loss and the 1/4 of E_l); the slider shows content_weight / style_weight.",
+        "(the 1/2 of the content loss and the 1/4 of E_l); the slider shows "
+        "content_weight / style_weight.",
     )
 
 
-# --- Exercise 2: the weight each style layer really gets --------------------------------------
+# --- Exercise 2: the factor in front of each style layer's error ---------------------------------
 
 
 def effective_style_weights(config: GatysConfig) -> dict[str, float]:
-    """{layer: beta * w_l}: the factor in front of E_l in the loss, as ``gatys.Objective`` uses it."""
+    """{layer: beta * w_l}: the factor in front of E_l in the loss, as in ``gatys.Objective``."""
     return dict(_tiny_objective(config).style_layer_weights)
 
 
@@ -83,7 +96,9 @@ def _as_vector(weights_fn: Callable[[GatysConfig], Mapping[str, float]]):
             raise TypeError(f"expected a dict {{layer: weight}}, got {type(weights).__name__}")
         missing = [layer for layer in config.style_layers if layer not in weights]
         if missing:
-            raise KeyError(f"no weight for the style layers {missing}; use the keys of config.style_layers")
+            raise KeyError(
+                f"no weight for the style layers {missing}; use the keys of config.style_layers"
+            )
         return [float(weights[layer]) for layer in config.style_layers]
 
     return vector
@@ -102,7 +117,7 @@ def check_effective_style_weights(fn: Callable[[GatysConfig], Mapping[str, float
     )
 
 
-# --- Exercise 3: how many numbers the style representation holds ------------------------------
+# --- Exercise 3: how many entries the style representation holds --------------------------------
 
 
 def fig3_rows() -> list[tuple[str, ...]]:
@@ -111,19 +126,24 @@ def fig3_rows() -> list[tuple[str, ...]]:
 
 
 def style_representation_sizes() -> list[int]:
-    """Per Fig. 3 row: the number of entries of its target Gram matrices, counted in ``Objective``."""
-    objective = _tiny_objective(GatysConfig(style_layers={layer: 1.0 for layer in STYLE_LAYERS_GATYS}))
-    sizes = {layer: int(np.prod(objective.style_targets[layer].shape)) for layer in STYLE_LAYERS_GATYS}
+    """Per Fig. 3 row: the entries of its target Gram matrices, as counted in ``Objective``."""
+    objective = _tiny_objective(
+        GatysConfig(style_layers={layer: 1.0 for layer in STYLE_LAYERS_GATYS})
+    )
+    sizes = {
+        layer: int(np.prod(objective.style_targets[layer].shape)) for layer in STYLE_LAYERS_GATYS
+    }
     return [sum(sizes[layer] for layer in row) for row in fig3_rows()]
 
 
 def check_style_representation_sizes(answer) -> Verdict:
-    """Exercise 3: five numbers, the Gram entries matched in rows A..E of Fig. 3."""
+    """Exercise 3: five integers, the Gram-matrix entries matched in rows A..E of Fig. 3."""
     return check_value(
         "size of the style representation per row of Fig. 3",
         answer,
-        style_representation_sizes(),
+        style_representation_sizes() if not not_attempted(answer) else [0] * 5,
         rtol=0.0,
+        atol=0.0,
         hint="A Gram matrix of a layer with N_l channels is N_l x N_l whatever the image size; "
         "stlib.vgg.CHANNELS gives N_l. Sum over the layers of each row.",
     )

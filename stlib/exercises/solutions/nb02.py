@@ -1,0 +1,26 @@
+"""Notebook 02's exercises answered: the reference for the tests and for teachers.
+
+Never imported by a notebook. Each name is the one the student cell defines.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+__all__ = ["gram_matrix", "gram_shape", "style_layer_loss"]
+
+# One image; relu4_1 (block4_conv1) has N = 512 channels, and G is N x N whatever the image size.
+gram_shape = (1, 512, 512)
+
+
+def gram_matrix(features):
+    """[B, H, W, N] feature maps -> [B, N, N] Gram matrices F^T F / (H W)."""
+    batch, height, width, channels = features.shape
+    flat = tf.reshape(features, [batch, height * width, channels])  # one row per position
+    return tf.matmul(flat, flat, transpose_a=True) / float(height * width)
+
+
+def style_layer_loss(features, style_features):
+    """mean((G - A)^2) for the Grams G of ``features`` and A of ``style_features`` -> a scalar."""
+    difference = gram_matrix(features) - gram_matrix(style_features)
+    return tf.reduce_mean(tf.square(difference))

@@ -1,0 +1,148 @@
+"""Every reference answer in stlib.exercises.solutions passes its check, and every check reports an
+untouched placeholder as "not attempted", without printing.
+
+``EXERCISES`` lists the 15 exercises of notebooks 01-05; the notebook tests use it too.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from stlib.exercises import NOT_ATTEMPTED, Verdict, nb01, nb02, nb03, nb05
+
+
+def _nb04():
+    pytest.importorskip("ipywidgets")  # Exercise 1's reference is the explorer's ratio_of
+    from stlib.exercises import nb04
+
+    return nb04
+
+
+@dataclass(frozen=True)
+class Exercise:
+    notebook: str  # "nb02"
+    check: str  # "check_gram_matrix"
+    answer: str  # the name the student cell defines and solutions.nb02 holds: "gram_matrix"
+    kind: str  # "function" or "value"
+    run: Callable[
+        [Any], Verdict
+    ]  # the check as the tests call it (random VGG weights where it can)
+
+    def __str__(self) -> str:
+        return f"{self.notebook}.{self.check}"
+
+    def solution(self) -> Any:
+        module = importlib.import_module(f"stlib.exercises.solutions.{self.notebook}")
+        return getattr(module, self.answer)
+
+
+EXERCISES = [
+    Exercise("nb01", "check_preprocess", "caffe_preprocess", "function", nb01.check_preprocess),
+    Exercise(
+        "nb01",
+        "check_feature_map_shape",
+        "feature_map_shape",
+        "function",
+        lambda answer: nb01.check_feature_map_shape(answer, weights=None),
+    ),
+    Exercise(
+        "nb01", "check_receptive_field", "receptive_field", "function", nb01.check_receptive_field
+    ),
+    Exercise(
+        "nb02",
+        "check_gram_shape",
+        "gram_shape",
+        "value",
+        lambda answer: nb02.check_gram_shape(answer, weights=None),
+    ),
+    Exercise("nb02", "check_gram_matrix", "gram_matrix", "function", nb02.check_gram_matrix),
+    Exercise(
+        "nb02",
+        "check_style_layer_loss",
+        "style_layer_loss",
+        "function",
+        nb02.check_style_layer_loss,
+    ),
+    Exercise("nb03", "check_total_loss", "total_loss", "function", nb03.check_total_loss),
+    Exercise(
+        "nb03", "check_total_variation", "total_variation", "function", nb03.check_total_variation
+    ),
+    Exercise("nb03", "check_conv_flops", "conv_flops", "function", nb03.check_conv_flops),
+    Exercise(
+        "nb04",
+        "check_slider_for_paper_ratio",
+        "slider_value",
+        "value",
+        lambda answer: _nb04().check_slider_for_paper_ratio(answer),
+    ),
+    Exercise(
+        "nb04",
+        "check_effective_style_weights",
+        "effective_style_weights",
+        "function",
+        lambda answer: _nb04().check_effective_style_weights(answer),
+    ),
+    Exercise(
+        "nb04",
+        "check_style_representation_sizes",
+        "representation_sizes",
+        "value",
+        lambda answer: _nb04().check_style_representation_sizes(answer),
+    ),
+    Exercise("nb05", "check_luminance", "luminance", "function", nb05.check_luminance),
+    Exercise(
+        "nb05", "check_match_luminance", "match_luminance", "function", nb05.check_match_luminance
+    ),
+    Exercise("nb05", "check_blended_gram", "blended_gram", "function", nb05.check_blended_gram),
+]
+
+
+def _returns_none(*args):
+    return None
+
+
+def _raises(*args):
+    raise NotImplementedError
+
+
+def placeholders(exercise: Exercise) -> list[Any]:
+    """What an untouched student cell holds: None, or a function returning None or raising."""
+    return [None] if exercise.kind == "value" else [None, _returns_none, _raises]
+
+
+def test_the_table_covers_every_check_and_every_solution():
+    for notebook in ("nb01", "nb02", "nb03", "nb04", "nb05"):
+        if notebook == "nb04":
+            _nb04()
+        checks = importlib.import_module(f"stlib.exercises.{notebook}")
+        solutions = importlib.import_module(f"stlib.exercises.solutions.{notebook}")
+        listed = [e for e in EXERCISES if e.notebook == notebook]
+        assert sorted(e.check for e in listed) == sorted(
+            name for name in checks.__all__ if name.startswith("check_")
+        )
+        assert sorted(e.answer for e in listed) == sorted(solutions.__all__)
+        assert solutions.__doc__ and "reference for the tests and for teachers" in solutions.__doc__
+    assert len(EXERCISES) == 15
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=str)
+def test_the_reference_solution_passes(exercise, capsys):
+    verdict = exercise.run(exercise.solution())
+    assert verdict, str(verdict)
+    assert verdict.message.startswith("correct") and verdict.attempted
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=str)
+def test_a_placeholder_is_not_attempted(exercise, capsys):
+    for placeholder in placeholders(exercise):
+        verdict = exercise.run(placeholder)
+        assert not verdict and not verdict.attempted
+        assert str(verdict).startswith("✗ ") and f": {NOT_ATTEMPTED}" in str(verdict)
+        assert verdict.tolerance  # each exercise's text in the notebook states it
+    assert capsys.readouterr().out == ""
