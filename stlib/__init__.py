@@ -7,7 +7,7 @@ so that ``import stlib`` stays cheap and does not start TensorFlow.
 
 from importlib import import_module
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _SUBMODULES = (
     "settings",

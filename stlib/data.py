@@ -32,6 +32,23 @@ from stlib import settings
 from stlib._hashing import file_digest
 from stlib.validation import did_you_mean
 
+__all__ = [
+    "KINDS",
+    "REGISTRY_COLUMNS",
+    "Sample",
+    "SampleDownloadError",
+    "SampleHashError",
+    "UnknownSampleError",
+    "credits_markdown",
+    "info",
+    "load",
+    "path",
+    "registry_path",
+    "resolve",
+    "sample_names",
+    "samples",
+]
+
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     import pooch as _pooch_module
     import tensorflow as tf

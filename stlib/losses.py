@@ -25,6 +25,16 @@ from collections.abc import Mapping
 
 import tensorflow as tf
 
+__all__ = [
+    "CONTENT_REDUCTIONS",
+    "TV_KINDS",
+    "content_loss",
+    "gram_matrix",
+    "style_layer_loss",
+    "style_loss",
+    "total_variation",
+]
+
 CONTENT_REDUCTIONS = ("mean", "sum")
 TV_KINDS = ("l1", "squared")
 

@@ -18,6 +18,19 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+__all__ = [
+    "TERM_COLORS",
+    "as_array",
+    "bar_chart",
+    "feature_maps",
+    "gram_heatmap",
+    "image_grid",
+    "line_chart",
+    "loss_curves",
+    "loss_terms",
+    "show_images",
+]
+
 TERM_COLORS = {"content": "tab:blue", "style": "tab:orange", "tv": "tab:green", "total": "black"}
 
 

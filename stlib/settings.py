@@ -14,6 +14,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = [
+    "DATA_DIR_VARIABLE",
+    "MODELS_DIR_VARIABLE",
+    "QUICK_VARIABLE",
+    "data_dir",
+    "models_dir",
+    "quick_mode",
+    "quick_or",
+]
+
 MODELS_DIR_VARIABLE = "STLIB_MODELS_DIR"
 DATA_DIR_VARIABLE = "STLIB_DATA_DIR"
 QUICK_VARIABLE = "STLIB_QUICK"

@@ -28,7 +28,7 @@ import keras
 import tensorflow as tf
 
 # The layer table lives in a module without TensorFlow (settings are checked before it starts).
-from stlib.vgg_layers import (  # noqa: F401 (re-exported)
+from stlib.vgg_layers import (
     CHANNELS,
     CONV_LAYERS,
     DOWNSAMPLING,
@@ -37,6 +37,24 @@ from stlib.vgg_layers import (  # noqa: F401 (re-exported)
     canonical_layer,
     min_input_side,
 )
+
+__all__ = [
+    # the layer table, from stlib.vgg_layers
+    "CHANNELS",
+    "CONV_LAYERS",
+    "DOWNSAMPLING",
+    "LAYERS",
+    "PRECISIONS",
+    "canonical_layer",
+    "min_input_side",
+    # the network
+    "IMAGENET_MEAN_BGR",
+    "VGGFeatures",
+    "forward_flops",
+    "layer_table",
+    "preprocess",
+    "receptive_fields",
+]
 
 # ImageNet channel means in BGR order, on the 0..255 scale (the Caffe VGG preprocessing).
 IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)

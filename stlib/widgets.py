@@ -35,6 +35,21 @@ from stlib import data, gatys, images, plotting, settings, vgg
 from stlib.gatys import GatysConfig, History, Step, StopTransfer, TransferResult
 from stlib.gatys.config import INITS, OPTIMIZERS, STYLE_LAYERS_GATYS
 
+__all__ = [
+    "DEFAULT_LAYER_WEIGHT",
+    "GatysExplorer",
+    "ImagePicker",
+    "LOSS_FIGURE_DPI",
+    "LOSS_FIGURE_INCHES",
+    "PREVIEW_SIDE",
+    "decode_upload",
+    "loss_curve_png",
+    "paper_layer_name",
+    "png_bytes",
+    "ratio_of",
+    "with_ratio",
+]
+
 PREVIEW_SIDE = 128  # pixels, longest side of the content and style thumbnails
 DEFAULT_LAYER_WEIGHT = 1.0 / len(
     STYLE_LAYERS_GATYS

@@ -1,0 +1,54 @@
+"""Notebooks use only public names: every stlib name a notebook cell reads is in its module's
+``__all__`` (so a refactor that keeps ``__all__`` keeps the notebooks working)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+# The short names notebooks import modules as, and where those modules live.
+MODULES = {
+    name: f"stlib.{name}"
+    for name in ("data", "images", "losses", "plotting", "settings", "vgg", "color", "gatys")
+}
+MODULES.update({f"nb0{i}": f"stlib.exercises.nb0{i}" for i in range(1, 6)})
+
+
+def _code(notebook: Path) -> str:
+    cells = json.loads(notebook.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+def _used_names(code: str) -> set[tuple[str, str]]:
+    """(module, name) for every `module.name` and `from stlib.module import name` in the code."""
+    short = "|".join(MODULES)
+    used = {(MODULES[m], n) for m, n in re.findall(rf"\b({short})\.([A-Za-z_]\w*)", code)}
+    for module, names in re.findall(r"from (stlib(?:\.\w+)*) import ([\w, ]+)", code):
+        used |= {(module, name.strip()) for name in names.split(",")}
+    return used
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_notebooks_use_only_public_names(notebook):
+    private = []
+    for module_name, name in sorted(_used_names(_code(notebook))):
+        module = importlib.import_module(module_name)
+        public = getattr(module, "__all__", None)
+        # `from stlib import data`, `from stlib.exercises import nb01`: modules meant to be imported
+        imports_a_module = module_name in ("stlib", "stlib.exercises")
+        if not imports_a_module and (public is None or name not in public):
+            private.append(f"{module_name}.{name}")
+    assert not private, f"{notebook.name} uses names outside __all__: {private}"
+
+
+def test_the_check_finds_a_private_name(tmp_path):
+    notebook = tmp_path / "private.ipynb"
+    cell = {"cell_type": "code", "source": ["x = gatys.engine.IMAGENET_MEAN_RGB\n"]}
+    notebook.write_text(json.dumps({"cells": [cell]}))
+    with pytest.raises(AssertionError, match=r"stlib.gatys.engine"):
+        test_notebooks_use_only_public_names(notebook)
