@@ -58,6 +58,7 @@ CONFIG_OPTIONS = {
     "lbfgs_history": "lbfgs_history",
     "jit": "jit_compile",
     "precision": "precision",
+    "normalized_vgg": "normalized_vgg",
 }
 _FIELD_OPTIONS = {field: option for option, field in CONFIG_OPTIONS.items()}
 
@@ -256,6 +257,13 @@ def _transfer_parser(commands) -> None:
         "--pooling",
         choices=POOLINGS,
         help=f"VGG19 pooling; avg as in Gatys et al. ({_default('pooling')})",
+    )
+    loss.add_argument(
+        "--normalized-vgg",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="VGG19 rescaled so every filter's mean activation is 1, as in Gatys et al. "
+        f"({_default('normalized_vgg')}; on in --preset gatys2016)",
     )
     loss.add_argument(
         "--blend",

@@ -16,6 +16,14 @@ inside, so callers always pass stlib images.
 float32, arithmetic in bfloat16) and returns float32 maps, so the losses are still summed in
 float32. On CPUs with AVX512-BF16 or AMX and on recent GPUs a forward and backward pass takes about
 half the time; the price is a relative rounding error of about 0.4 % in every feature value.
+
+``normalized=True`` is the network of Gatys et al. 2016 (section 2): every convolution's weights and
+bias are divided by its filter's mean activation over a fixed set of photos, and the next layer's
+weights multiplied by it, so that each filter's mean activation is one and the features change only
+by a per-channel factor (possible "without changing its output" because VGG has only ReLUs and
+poolings, which commute with positive scaling). Without it, the deep layers' activations are so
+much larger that ``block4_conv1`` carries almost all of a five-layer style loss. The factors are
+stored in ``stlib/vgg19_normalization.npz`` and made by ``python -m stlib.vgg_normalization``.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 # The layer table lives in a module without TensorFlow (settings are checked before it starts).
@@ -102,6 +111,10 @@ class VGGFeatures:
         weights: ``"imagenet"`` (the pretrained weights, found by ``stlib.weights``), a path to a
             Keras ``.h5`` file of the VGG19 notop weights, or None for random weights (tests only).
         precision: ``"float32"`` or ``"bfloat16"`` arithmetic inside the network (see module doc).
+        normalized: True for the network rescaled as in Gatys et al. 2016 (mean activation one
+            per filter, factors for this ``pooling`` from ``stlib/vgg19_normalization.npz``), or
+            ``{conv layer: [C] mean activations}`` to rescale by given factors (tests, the
+            command that makes the file); False for Keras' weights as they are.
 
     Calling it on [B, H, W, 3] RGB images in [0, 1] returns ``{name: [B, h, w, C]}`` float32,
     where ``h = H // 2**k`` for a layer behind k poolings and C = ``CHANNELS[name]``.
@@ -115,6 +128,7 @@ class VGGFeatures:
         pooling: str = "max",
         weights: str | Path | None = "imagenet",
         precision: str = "float32",
+        normalized: bool | Mapping[str, np.ndarray] = False,
     ) -> None:
         self.requested = tuple(dict.fromkeys(layers))  # unique, order kept
         if not self.requested:
@@ -128,6 +142,8 @@ class VGGFeatures:
         self.pooling = pooling
         self.precision = precision
         self.weights = weights  # as given: 'imagenet', a path or None
+        self.normalized = normalized
+        self.scales = _scales_for(normalized, pooling)  # {conv layer: [C]}, empty if not normalized
         self.layers = {name: canonical_layer(name) for name in self.requested}
         self.deepest = max(self.layers.values(), key=LAYERS.index)
         self.model = self._build(_pretrained_vgg19(_weights_source(weights)))
@@ -135,17 +151,28 @@ class VGGFeatures:
     def _build(self, base: keras.Model) -> keras.Model:
         # Re-wire the pretrained layers on a new input, stopping at the deepest layer needed and
         # swapping the pooling; the convolution layers (and so their weights) are shared, not
-        # copied, except in bfloat16, where each layer is copied with a bfloat16 compute policy.
+        # copied, except in bfloat16 (a bfloat16 compute policy) or when normalized (rescaled
+        # weights), where each is copied.
         inputs = keras.Input(shape=(None, None, 3))
         x = inputs
         wanted = set(self.layers.values())
         outputs = {}
+        scale_in = np.ones(3, np.float32)  # the input image is not rescaled
         for name in LAYERS[: LAYERS.index(self.deepest) + 1]:
             layer = base.get_layer(name)
+            weights = None
             if name.endswith("pool") and self.pooling == "avg":
                 layer = keras.layers.AveragePooling2D(2, strides=2, name=f"{name}_avg")
-            if self.precision == "bfloat16":
-                layer = _bfloat16_copy(layer, x)
+            if self.scales and name in CONV_LAYERS:
+                # out_c / s_c for this layer, and undo the previous layer's division on the inputs
+                # (a layer without factors keeps its outputs but still undoes its inputs').
+                kernel, bias = layer.get_weights()
+                scale_out = self.scales.get(name, np.ones(CHANNELS[name], np.float32))
+                kernel = kernel * scale_in[None, None, :, None] / scale_out[None, None, None, :]
+                weights, scale_in = [kernel, bias / scale_out], scale_out
+            if weights is not None or self.precision == "bfloat16":
+                dtype = "mixed_bfloat16" if self.precision == "bfloat16" else "float32"
+                layer = _copy(layer, x, dtype, weights)
             x = layer(x)
             if name in wanted:
                 outputs[name] = x
@@ -166,19 +193,56 @@ class VGGFeatures:
 
     def __repr__(self) -> str:
         extra = "" if self.precision == "float32" else f", precision={self.precision!r}"
+        extra += ", normalized" if self.scales else ""
         return (
             f"VGGFeatures({list(self.requested)!r}, pooling={self.pooling!r}, "
             f"depth={self.depth}{extra})"
         )
 
 
-def _bfloat16_copy(layer: keras.layers.Layer, inputs) -> keras.layers.Layer:
-    """A copy of ``layer``, with its weights, computing in bfloat16 (the weights stay float32)."""
-    copy = type(layer).from_config({**layer.get_config(), "dtype": "mixed_bfloat16"})
+def _copy(layer: keras.layers.Layer, inputs, dtype: str, weights=None) -> keras.layers.Layer:
+    """A copy of ``layer`` computing in ``dtype`` ("mixed_bfloat16": weights stay float32), with
+    ``weights`` (a list as ``get_weights`` gives) or the layer's own."""
+    copy = type(layer).from_config({**layer.get_config(), "dtype": dtype})
     copy.build(inputs.shape)
     if layer.weights:
-        copy.set_weights(layer.get_weights())
+        copy.set_weights(weights if weights is not None else layer.get_weights())
     return copy
+
+
+NORMALIZATION_FILE = Path(__file__).with_name("vgg19_normalization.npz")
+
+
+@functools.lru_cache(maxsize=1)
+def normalization_factors() -> dict[str, dict[str, np.ndarray]]:
+    """{pooling: {conv layer: [C] mean activation}} as stored by ``stlib.vgg_normalization``.
+
+    A filter that never fired on the photos has a stored factor of 1 (it is left as it is: its
+    mean is 0, and dividing by it would be unbounded).
+    """
+    with np.load(NORMALIZATION_FILE) as stored:
+        factors: dict[str, dict[str, np.ndarray]] = {}
+        for key in stored.files:
+            if "/" in key:
+                pooling, layer = key.split("/")
+                factors.setdefault(pooling, {})[layer] = stored[key].astype(np.float32)
+    return factors
+
+
+def _scales_for(normalized, pooling: str) -> dict[str, np.ndarray]:
+    if normalized is False or normalized is None:
+        return {}
+    if normalized is True:
+        return normalization_factors()[pooling]
+    if isinstance(normalized, Mapping):
+        scales = {canonical_layer(n): np.asarray(v, np.float32) for n, v in normalized.items()}
+        for name, values in scales.items():
+            if values.shape != (CHANNELS[name],) or not np.all(values > 0):
+                raise ValueError(
+                    f"normalization factors of {name} must be {CHANNELS[name]} positive numbers"
+                )
+        return scales
+    raise TypeError(f"normalized must be True, False or {{layer: factors}}, not {normalized!r}")
 
 
 def layer_table(layers: Mapping[str, float] | Iterable[str]) -> list[tuple[str, str, int, int]]:

@@ -86,6 +86,7 @@ class GatysConfig:
     tv_weight: float = 0.0  # the paper has no TV term
     tv_kind: str = "squared"  # smooth everywhere, as neural-style's TV
     content_reduction: str = "mean"  # stlib choice: does not grow with the image size
+    normalized_vgg: bool = False  # Keras' weights as they are (gatys2016: the paper's rescaling)
     pooling: str = "avg"  # paper, sec. 2: average pooling gives better results
 
     optimizer: str = "lbfgs"  # paper, sec. 2.3: L-BFGS
@@ -298,8 +299,9 @@ def _validated(config: GatysConfig) -> dict[str, Any]:
         ("preserve_color", COLOR_MODES),
     ):
         check.choice(getattr(config, name), name, accepted)
-    if not isinstance(config.jit_compile, bool):
-        raise SettingTypeError({"jit_compile": config.jit_compile}, "expected True or False")
+    for name in ("jit_compile", "normalized_vgg"):
+        if not isinstance(getattr(config, name), bool):
+            raise SettingTypeError({name: getattr(config, name)}, "expected True or False")
     if config.preset is not None and not isinstance(config.preset, str):
         raise SettingTypeError({"preset": config.preset}, "expected a preset name or None")
     return values

@@ -31,6 +31,7 @@ def feature_extractor(
         pooling=config.pooling,
         weights=weights,
         precision=precision or config.precision,
+        normalized=config.normalized_vgg,
     )
 
 
@@ -114,6 +115,7 @@ class Objective:
             pooling=self.features.pooling,
             weights=self.features.weights,
             precision="float32",
+            normalized=self.features.normalized,
         )
         return Objective(self.config, features, *self._images)
 
@@ -139,6 +141,21 @@ class Objective:
             else zero
         )
         return {"content": content, "style": style, "tv": tv, "total": content + style + tv}
+
+    def style_layer_terms(self, image: tf.Tensor) -> dict[str, float]:
+        """{style layer: beta * w_l * E_l(image)}: what each layer adds to the style term.
+
+        Their shares show which layers really drive the style (notebook 03, section 1): with
+        Keras' unnormalised VGG19 the deep layers' large activations dominate at equal w_l.
+        """
+        maps = self.features(image)
+        return {
+            name: float(
+                weight
+                * losses.style_layer_loss(losses.gram_matrix(maps[name]), self.style_targets[name])
+            )
+            for name, weight in self.style_layer_weights.items()
+        }
 
     def terms_and_gradient(self, image: tf.Tensor) -> tuple[dict[str, tf.Tensor], tf.Tensor]:
         """The weighted terms at ``image`` [1, H, W, 3] and the gradient of their total, same shape.

@@ -20,8 +20,8 @@ PRESETS: dict[str, GatysConfig] = {
     # Gatys, Ecker, Bethge, "Image style transfer using convolutional neural networks", CVPR 2016.
     # L = alpha * 1/2 sum (F - P)^2 + beta * sum_l w_l E_l (eqs. 1, 5, 7), with
     # E_l = 1/(4 N^2 M^2) sum (G - A)^2 = 1/4 mean((G_stlib - A_stlib)^2) (eq. 4).
-    # The paper also rescaled VGG's weights so that mean activations are 1; Keras' weights are
-    # not rescaled (nor are they in most re-implementations), so the ratio weighs differently.
+    # Sec. 2: "a normalized version of the 16 convolutional and 5 pooling layers of the 19-layer
+    # VGG network": every filter's mean activation rescaled to 1 (stlib.vgg_normalization).
     "gatys2016": GatysConfig(
         content_layers={"block4_conv2": 1.0},  # sec. 2.3: content on conv4_2
         style_layers=_FIVE,  # sec. 2.3: conv1_1 ... conv5_1, w_l = 1/5
@@ -30,6 +30,7 @@ PRESETS: dict[str, GatysConfig] = {
         tv_weight=0.0,  # no TV term in the paper
         content_reduction="sum",  # eq. 1 sums over positions and channels
         pooling="avg",  # sec. 2: average pooling instead of max
+        normalized_vgg=True,  # sec. 2: the normalised network
         optimizer="lbfgs",  # sec. 2.3: L-BFGS
         steps=500,  # not in the paper: stlib choice, visually converged from noise at 512 px
         lbfgs_history=100,  # not in the paper: Torch optim.lbfgs' default, as neural-style uses

@@ -92,3 +92,14 @@ def test_from_images_equals_the_objective_built_by_hand(content, style):
     for name in expected:
         assert float(expected[name]) > 0.0
         assert float(terms[name]) == pytest.approx(float(expected[name]), rel=1e-6), name
+
+
+def test_style_layer_terms_add_up_to_the_style_term(content, style):
+    config = GatysConfig(size=64, style_layers={"relu1_1": 0.3, "relu2_1": 0.7}, style_weight=2.0)
+    objective = Objective.from_images(config, content, style, weights=None)
+    image = tf.clip_by_value(content + 0.1, 0.0, 1.0)
+    per_layer = objective.style_layer_terms(image)
+    assert set(per_layer) == {"relu1_1", "relu2_1"} and all(v > 0 for v in per_layer.values())
+    assert sum(per_layer.values()) == pytest.approx(
+        float(objective.terms(image)["style"]), rel=1e-5
+    )

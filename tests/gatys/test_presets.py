@@ -69,6 +69,9 @@ def test_gatys2016_preset_equals_the_papers_formula(vgg_weights):
     content, style, image = smooth_image(1), smooth_image(3), smooth_image(4)
     layers = STYLE_LAYERS + ["block4_conv2"]
     c, s, x = (numpy_features(vgg_weights, layers, im, "avg") for im in (content, style, image))
+    # The paper's network is normalised: each filter divided by its mean activation (sec. 2).
+    factors = vgg.normalization_factors()["avg"]
+    c, s, x = ({n: f[n] / factors[n] for n in layers} for f in (c, s, x))
     # L = alpha * 1/2 sum (F - P)^2 + beta * sum_l w_l / (4 N_l^2 M_l^2) sum (G_l - A_l)^2,
     # alpha = 1, beta = 1e3 (alpha/beta = 1e-3), w_l = 1/5, G and A unnormalised Gram matrices.
     content_loss = 0.5 * np.sum((x["block4_conv2"] - c["block4_conv2"]) ** 2)
