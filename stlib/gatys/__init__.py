@@ -29,6 +29,7 @@ _HOMES = {
     "TransferInterrupted": "engine",
     "TransferResult": "engine",
     "as_image": "inputs",
+    "initial_image": "inputs",
     "IMAGENET_MEAN_RGB": "inputs",
     "STYLE_LAYERS_GATYS": "config",
     "OPTIMIZERS": "config",
