@@ -6,7 +6,8 @@ with M = H * W positions and N channels (shape [H, W, N], flattened to [M, N]),
 .. math::  G = \frac{1}{M} F^\top F \qquad (N \times N)
 
 the mean over positions of the outer products of feature vectors: it does not grow with the image
-size, so a style weight means the same at 256 px and at 1024 px. The published losses are
+size, so a style weight has the same magnitude at 256 px and at 1024 px (not the same effect: what
+the Gram matrices see changes with the size). The published losses are
 recovered with constant factors, which the presets of ``stlib.gatys`` carry as weights:
 
 * Gatys et al. 2016: :math:`E_l = \frac{1}{4 N_l^2 M_l^2}\sum (G^{raw} - A^{raw})^2
@@ -15,8 +16,8 @@ recovered with constant factors, which the presets of ``stlib.gatys`` carry as w
 * jcjohnson/neural-style: Gram divided by :math:`N M`, i.e.
   :math:`\operatorname{mean}((G - A)^2) / N^2`.
 
-Every function takes a batch: features [B, H, W, N], images [B, H, W, 3]; losses are summed over
-the batch (B is 1 in practice).
+Every function takes a batch: features [B, H, W, N], images [B, H, W, 3]; the content and style
+losses average over the batch, total variation sums over it (B is 1 in practice).
 """
 
 from __future__ import annotations
@@ -106,13 +107,13 @@ def style_loss(
     return tf.add_n(terms)
 
 
-def total_variation(images: tf.Tensor, kind: str = "l1") -> tf.Tensor:
+def total_variation(images: tf.Tensor, kind: str = "squared") -> tf.Tensor:
     r"""Total variation of [B, H, W, 3] images -> scalar, summed over pixels, channels and batch.
 
     ``"l1"``: :math:`\sum |x_{i+1,j} - x_{i,j}| + \sum |x_{i,j+1} - x_{i,j}|`, the same as
     ``tf.image.total_variation`` (used by TensorFlow's tutorial);
     ``"squared"``: :math:`\sum (x_{i+1,j} - x_{i,j})^2 + \sum (x_{i,j+1} - x_{i,j})^2`, smooth
-    everywhere (the form of neural-style's TV term).
+    everywhere (the form of neural-style's TV term), the default, as in ``GatysConfig.tv_kind``.
 
     >>> ramp = tf.constant([[[[0.0] * 3], [[1.0] * 3]]])  # [1, H=2, W=1, 3]: one step of 1
     >>> float(total_variation(ramp, "l1")), float(total_variation(2 * ramp, "squared"))
