@@ -95,7 +95,7 @@ class GatysConfig:
     adam_beta1: float = 0.9  # Adam: Kingma & Ba's defaults (also Keras')
     adam_beta2: float = 0.999
     adam_epsilon: float = 1e-7  # Keras' default
-    lbfgs_history: int = 20  # stlib choice: 100 pairs cost ~20 % per step at 128 px for 0.8 % loss
+    lbfgs_history: int = 20  # measured: fastest to a given loss (benchmarks/lbfgs_history.py)
     init: str = "content"  # stlib choice: far fewer steps than the paper's noise start
     noise_std: float = 0.25  # stlib choice: noise start spread around the ImageNet mean colour
     seed: int = 0
