@@ -13,6 +13,7 @@ _SUBMODULES = (
     "settings",
     "validation",
     "outputs",
+    "hardware",
     "images",
     "colour",
     "data",

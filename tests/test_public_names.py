@@ -14,7 +14,17 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 # The short names notebooks import modules as, and where those modules live.
 MODULES = {
     name: f"stlib.{name}"
-    for name in ("data", "images", "losses", "plotting", "settings", "vgg", "color", "gatys")
+    for name in (
+        "data",
+        "images",
+        "losses",
+        "plotting",
+        "settings",
+        "vgg",
+        "color",
+        "gatys",
+        "hardware",
+    )
 }
 MODULES.update({f"nb0{i}": f"stlib.exercises.nb0{i}" for i in range(1, 6)})
 
