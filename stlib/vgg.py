@@ -23,12 +23,13 @@ weights multiplied by it, so that each filter's mean activation is one and the f
 by a per-channel factor (possible "without changing its output" because VGG has only ReLUs and
 poolings, which commute with positive scaling). Without it, the deep layers' activations are so
 much larger that ``block4_conv1`` carries almost all of a five-layer style loss. The factors are
-stored in ``stlib/vgg19_normalization.npz`` and made by ``python -m stlib.vgg_normalization``.
+stored as text in ``stlib/vgg19_normalization.json``, made by ``python -m stlib.vgg_normalization``.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -36,7 +37,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-# The layer table lives in a module without TensorFlow (settings are checked before it starts).
+# The layer table lives in a module without TensorFlow (settings are checked before it starts);
+# it is re-exported here, so that `vgg.LAYERS` and `vgg.canonical_layer` read naturally.
+from stlib import vgg_layers
+from stlib.vgg_layers import *  # noqa: F403
 from stlib.vgg_layers import (
     CHANNELS,
     CONV_LAYERS,
@@ -44,18 +48,10 @@ from stlib.vgg_layers import (
     LAYERS,
     PRECISIONS,
     canonical_layer,
-    min_input_side,
 )
 
 __all__ = [
-    # the layer table, from stlib.vgg_layers
-    "CHANNELS",
-    "CONV_LAYERS",
-    "DOWNSAMPLING",
-    "LAYERS",
-    "PRECISIONS",
-    "canonical_layer",
-    "min_input_side",
+    *vgg_layers.__all__,
     # the network
     "IMAGENET_MEAN_BGR",
     "VGGFeatures",
@@ -112,7 +108,7 @@ class VGGFeatures:
             Keras ``.h5`` file of the VGG19 notop weights, or None for random weights (tests only).
         precision: ``"float32"`` or ``"bfloat16"`` arithmetic inside the network (see module doc).
         normalized: True for the network rescaled as in Gatys et al. 2016 (mean activation one
-            per filter, factors for this ``pooling`` from ``stlib/vgg19_normalization.npz``), or
+            per filter, factors for this ``pooling`` from ``stlib/vgg19_normalization.json``), or
             ``{conv layer: [C] mean activations}`` to rescale by given factors (tests, the
             command that makes the file); False for Keras' weights as they are.
 
@@ -210,7 +206,7 @@ def _copy(layer: keras.layers.Layer, inputs, dtype: str, weights=None) -> keras.
     return copy
 
 
-NORMALIZATION_FILE = Path(__file__).with_name("vgg19_normalization.npz")
+NORMALIZATION_FILE = Path(__file__).with_name("vgg19_normalization.json")
 
 
 @functools.lru_cache(maxsize=1)
@@ -220,13 +216,11 @@ def normalization_factors() -> dict[str, dict[str, np.ndarray]]:
     A filter that never fired on the photos has a stored factor of 1 (it is left as it is: its
     mean is 0, and dividing by it would be unbounded).
     """
-    with np.load(NORMALIZATION_FILE) as stored:
-        factors: dict[str, dict[str, np.ndarray]] = {}
-        for key in stored.files:
-            if "/" in key:
-                pooling, layer = key.split("/")
-                factors.setdefault(pooling, {})[layer] = stored[key].astype(np.float32)
-    return factors
+    stored = json.loads(NORMALIZATION_FILE.read_text())["factors"]
+    return {
+        pooling: {layer: np.asarray(values, np.float32) for layer, values in layers.items()}
+        for pooling, layers in stored.items()
+    }
 
 
 def _scales_for(normalized, pooling: str) -> dict[str, np.ndarray]:

@@ -3,7 +3,7 @@
 Gatys et al. (CVPR 2016, section 2) "normalized the network by scaling the weights such that the
 mean activation of each convolutional filter over images and positions is equal to one". This
 module measures those means on a fixed set of photos that any machine has offline, and stores them
-in ``stlib/vgg19_normalization.npz`` with their provenance:
+as text in ``stlib/vgg19_normalization.json`` with their provenance:
 
     python -m stlib.vgg_normalization            # needs scikit-image and scikit-learn installed
 
@@ -100,20 +100,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Measure VGG19's mean activation per filter on the fixed offline photos and "
         "store the normalisation factors (Gatys et al. 2016) with their provenance.",
     )
-    parser.add_argument("--out", default=str(vgg.NORMALIZATION_FILE), help="the .npz to write")
+    parser.add_argument("--out", default=str(vgg.NORMALIZATION_FILE), help="the .json to write")
     args = parser.parse_args(argv)
 
     from stlib import outputs, weights
 
-    out = outputs.check_output_path(args.out, what="factors", suffixes=(".npz",))
+    out = outputs.check_output_path(args.out, what="factors", suffixes=(".json",))
     photos = offline_photos()
-    stored: dict[str, np.ndarray] = {}
+    factors: dict[str, dict[str, list[float]]] = {}
     dead = {}
     for pooling in ("max", "avg"):
         means = mean_activations((image for _, image in photos), pooling)
         dead[pooling] = {layer: int((m <= 0).sum()) for layer, m in means.items() if (m <= 0).any()}
-        for layer, factor in factors_from(means).items():
-            stored[f"{pooling}/{layer}"] = factor
+        factors[pooling] = {  # 6 significant digits: float32's precision, in readable text
+            layer: [float(f"{value:.6g}") for value in factor]
+            for layer, factor in factors_from(means).items()
+        }
     provenance = {
         "what": "mean activation of every VGG19 convolution filter (after its ReLU) over the "
         "photos and all positions; 1 where a filter never fired",
@@ -126,9 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "date": datetime.date.today().isoformat(),
         "tensorflow": tf.__version__,
     }
-    stored["provenance"] = np.array(json.dumps(provenance, indent=1))
-    with outputs.atomic_write(out) as temporary, open(temporary, "wb") as file:
-        np.savez_compressed(file, **stored)
+    outputs.write_text(out, json.dumps({"provenance": provenance, "factors": factors}) + "\n")
     print(
         f"wrote {out}: {len(CONV_LAYERS)} layers x 2 poolings from {len(photos)} photos; "
         f"filters that never fired: {dead}"

@@ -69,8 +69,7 @@ def test_the_stored_factors_cover_every_filter_for_both_poolings():
         assert set(stored[pooling]) == set(CONV_LAYERS)
         for layer, factors in stored[pooling].items():
             assert factors.shape == (vgg.CHANNELS[layer],) and np.all(factors > 0)
-    with np.load(vgg.NORMALIZATION_FILE) as file:
-        provenance = json.loads(str(file["provenance"]))
+    provenance = json.loads(vgg.NORMALIZATION_FILE.read_text())["provenance"]
     assert provenance["made_by"] == "python -m stlib.vgg_normalization"
     assert len(provenance["photos"]) >= 20 and provenance["photo_side_px"] == 512
     # The means differ several-fold between layers (and the style loss goes with their 4th power):
