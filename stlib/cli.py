@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 import stlib
-from stlib.validation import SettingError
+from stlib.validation import SettingError, did_you_mean
 
 # TensorFlow's C++ start-up lines are not for the user (they are hidden while it is imported too).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -165,7 +165,20 @@ class _Parser(argparse.ArgumentParser):
     """argparse with short errors: the message and where to look, not the whole usage block."""
 
     def error(self, message: str):
+        if message.startswith("unrecognized arguments:"):
+            message += _nearest_options(message.split(":", 1)[1].split(), self)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+
+
+def _nearest_options(typed: list[str], parser: argparse.ArgumentParser) -> str:
+    """' (did you mean --size?)' for mistyped options, looking in every sub-command's options."""
+    options = [o for action in parser._actions for o in action.option_strings]
+    for action in parser._actions:  # the sub-commands' own options
+        for sub in getattr(action, "choices", None) or {}:
+            if isinstance(action.choices, dict):
+                options += [o for a in action.choices[sub]._actions for o in a.option_strings]
+    hints = [did_you_mean(word, options) for word in typed if word.startswith("--")]
+    return "".join(hint for hint in hints if hint)
 
 
 def _default(field: str) -> str:
@@ -575,8 +588,8 @@ def _exit_code(error: BaseException) -> int | None:
     """
     from stlib import data, outputs
 
-    engine = sys.modules.get("stlib.gatys.engine")
-    if engine is not None and isinstance(error, engine.TransferError):
+    history = sys.modules.get("stlib.gatys.history")  # where TransferError lives
+    if history is not None and isinstance(error, history.TransferError):
         return EXIT_FAILURE  # found during the run
     usage = (SettingError, outputs.OutputPathError, data.UnknownSampleError)
     if isinstance(error, usage):

@@ -490,3 +490,17 @@ def test_ctrl_c_during_a_run_keeps_the_pastiche_and_says_where(
         Image.open(data.path("tuebingen")).convert("RGB").resize((64, 48)), np.float32
     )
     assert np.abs(np.asarray(Image.open(kept), np.float32) - content).mean() > 2.0
+
+
+def test_a_mistyped_option_gets_a_suggestion(capsys):
+    assert cli.main(["transfer", "a.jpg", "b.jpg", "-o", "x.png", "--sizee", "64"]) == 2
+    assert "unrecognized arguments: --sizee 64 (did you mean '--size'?)" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_an_image_is_named_once(existing_output, tmp_path, capsys):
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("not an image")
+    assert cli.main(["transfer", str(notes), "starry_night", "-o", str(existing_output)]) == 2
+    err = capsys.readouterr().err
+    assert f"content '{notes}' is not an image Pillow can read" in err
+    assert err.count(str(notes)) == 1 and existing_output.read_bytes() == OLD_BYTES

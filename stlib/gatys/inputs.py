@@ -39,7 +39,11 @@ def as_image(source: Any, max_side: int | None = None, role: str | None = None) 
     except images.ImageError as error:
         if role is None:
             raise
-        raise images.ImageError(f"{role}: {error}") from None
+        message = str(error)
+        named = f"'{source}'"
+        if message.startswith(named):  # the role already names the file: say it once
+            raise images.ImageError(f"{role}{message[len(named) :]}") from None
+        raise images.ImageError(f"{role}: {message}") from None
 
 
 class Inputs(NamedTuple):
