@@ -20,14 +20,13 @@ Rules every command follows (``docs/architecture.md``):
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import stlib
+from stlib.startup import start_tensorflow
 from stlib.validation import SettingError, did_you_mean
 
 # TensorFlow's C++ start-up lines are not for the user (they are hidden while it is imported too).
@@ -407,37 +406,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --- running -----------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _stderr_hidden():
-    """Send fd 2 to a temporary file (C++ logging ignores sys.stderr); replay it on error."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            yield
-        except BaseException as error:
-            os.dup2(saved, 2)
-            if not isinstance(error, KeyboardInterrupt):
-                captured.seek(0)
-                sys.stderr.write(captured.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
-def start_tensorflow() -> None:
-    """Import TensorFlow and Keras without their start-up lines reaching the terminal."""
-    if "tensorflow" in sys.modules:
-        return
-    with _stderr_hidden():
-        import keras  # noqa: F401
-        import tensorflow
-
-        tensorflow.config.list_physical_devices()  # device start-up logs its own lines (cuInit)
 
 
 def _config_from(args):

@@ -24,6 +24,7 @@ MODULES = {
         "color",
         "gatys",
         "hardware",
+        "startup",
     )
 }
 MODULES.update({f"nb0{i}": f"stlib.exercises.nb0{i}" for i in range(1, 6)})
