@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["bfloat16_units", "gpu_names"]
+__all__ = ["bfloat16_units", "full_mode_advice", "gpu_names"]
 
 _CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
@@ -22,6 +22,30 @@ def gpu_names() -> list[str]:
     import tensorflow as tf
 
     return [device.name for device in tf.config.list_physical_devices("GPU")]
+
+
+def full_mode_advice(cpu_minutes: float, quick: bool, gpus: list[str] | None = None) -> str:
+    """One line for a notebook's first cell: the device, and what full mode costs without a GPU.
+
+    ``cpu_minutes``: the notebook's full-mode estimate on a 2-core CPU (measured by
+    ``benchmarks/notebook_run_times.py``); ``quick``: whether quick mode is on; ``gpus``: the
+    GPUs' names (looked up when None).
+
+    >>> full_mode_advice(25, quick=False, gpus=[])[:44]
+    'No GPU: full mode takes about 25 min on a 2-'
+    >>> full_mode_advice(25, quick=True, gpus=[])
+    'No GPU, quick mode: small images and few steps, minutes on a CPU.'
+    """
+    gpus = gpu_names() if gpus is None else gpus
+    if gpus:
+        return f"GPU: {', '.join(gpus)}. Full mode runs there (not yet measured on a GPU)."
+    if quick:
+        return "No GPU, quick mode: small images and few steps, minutes on a CPU."
+    return (
+        f"No GPU: full mode takes about {cpu_minutes:.0f} min on a 2-core CPU (measured step times, "
+        "benchmarks/notebook_run_times.py), less with more cores. On Colab choose Runtime > "
+        "Change runtime type > T4 GPU; or switch quick mode on in the first cell."
+    )
 
 
 def _cpu_bfloat16(cpuinfo: str | None) -> tuple[bool, str]:

@@ -163,6 +163,9 @@ def test_student_cells_hold_a_placeholder_and_end_with_their_check(notebook):
         )
         assert student.answer == exercise.answer
         definitions = _defined_names(ast.Module(body=body[:-1], type_ignores=[]))
+        if exercise.kind == "debug":  # the code with bugs, marked for the student to repair
+            assert len(definitions[exercise.answer]) == 1 and "# FIX ME" in student.cell.source
+            continue
         assert [_is_placeholder(node) for node in definitions[exercise.answer]] == [True], (
             f"cell {student.cell.index}: {exercise.answer} must be a placeholder"
         )
@@ -268,7 +271,7 @@ def test_an_untouched_notebook_reports_each_exercise_not_attempted_once(
     print(f"{path.name}: executed in {seconds:.0f} s")
 
     students = {s.cell.index: s for s in _student_cells(notebook, _cells(path))}
-    assert len(students) == 3
+    assert len(students) == sum(e.notebook == notebook for e in EXERCISES)
     reported = []
     for index, cell in enumerate(executed.cells):
         texts = [_output_text(output) for output in cell.get("outputs", [])]
@@ -282,3 +285,25 @@ def test_an_untouched_notebook_reports_each_exercise_not_attempted_once(
         else:
             assert attempts == 0, f"cell {index} reports an exercise: {texts}"
     assert sorted(reported) == sorted(students)
+
+
+def test_a_debugging_cell_as_committed_is_not_attempted():
+    """The buggy code in the notebook is the code its check knows: untouched, it is "not
+    attempted" (not a ✗ with numbers, which would read as the student's mistake)."""
+    import tensorflow as tf
+
+    for exercise in (e for e in EXERCISES if e.kind == "debug"):
+        cells = _cells(NOTEBOOKS[exercise.notebook])
+        (student,) = [
+            s for s in _student_cells(exercise.notebook, cells) if s.check == exercise.check
+        ]
+        definition = next(
+            node
+            for node in student.cell.tree.body
+            if isinstance(node, ast.FunctionDef) and node.name == exercise.answer
+        )
+        namespace = {"tf": tf}
+        exec(compile(ast.Module(body=[definition], type_ignores=[]), "<cell>", "exec"), namespace)
+        verdict = exercise.run(namespace[exercise.answer])
+        assert not verdict and not verdict.attempted, str(verdict)
+        assert exercise.run(exercise.solution()), "the repaired version passes"

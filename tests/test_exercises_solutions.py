@@ -1,7 +1,8 @@
 """Every reference answer in stlib.exercises.solutions passes its check, and every check reports an
 untouched placeholder as "not attempted", without printing.
 
-``EXERCISES`` lists the 15 exercises of notebooks 01-05; the notebook tests use it too.
+``EXERCISES`` lists the 18 exercises of notebooks 01-05; the notebook tests use it too. A
+"debug" exercise starts from code with bugs; that code counts as not attempted.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Exercise:
     notebook: str  # "nb02"
     check: str  # "check_gram_matrix"
     answer: str  # the name the student cell defines and solutions.nb02 holds: "gram_matrix"
-    kind: str  # "function" or "value"
+    kind: str  # "function", "value" or "debug" (a function the student repairs)
     run: Callable[
         [Any], Verdict
     ]  # the check as the tests call it (random VGG weights where it can)
@@ -53,6 +54,7 @@ EXERCISES = [
     Exercise(
         "nb01", "check_receptive_field", "receptive_field", "function", nb01.check_receptive_field
     ),
+    Exercise("nb02", "check_content_loss", "content_loss", "function", nb02.check_content_loss),
     Exercise(
         "nb02",
         "check_gram_shape",
@@ -65,10 +67,14 @@ EXERCISES = [
         "nb02",
         "check_style_layer_loss",
         "style_layer_loss",
-        "function",
+        "debug",
         nb02.check_style_layer_loss,
     ),
     Exercise("nb03", "check_total_loss", "total_loss", "function", nb03.check_total_loss),
+    Exercise(
+        "nb03", "check_style_gradient", "style_gradient", "function", nb03.check_style_gradient
+    ),
+    Exercise("nb03", "check_adam_loop", "adam_loop", "function", nb03.check_adam_loop),
     Exercise(
         "nb03", "check_total_variation", "total_variation", "function", nb03.check_total_variation
     ),
@@ -111,8 +117,13 @@ def _raises(*args):
 
 
 def placeholders(exercise: Exercise) -> list[Any]:
-    """What an untouched student cell holds: None, or a function returning None or raising."""
-    return [None] if exercise.kind == "value" else [None, _returns_none, _raises]
+    """What an untouched student cell holds: None, a function returning None or raising, or for
+    a debugging exercise the code with its bugs."""
+    if exercise.kind == "value":
+        return [None]
+    if exercise.kind == "debug":
+        return [None, _returns_none, _raises, nb02.buggy_style_layer_loss]
+    return [None, _returns_none, _raises]
 
 
 def test_the_table_covers_every_check_and_every_solution():
@@ -127,7 +138,7 @@ def test_the_table_covers_every_check_and_every_solution():
         )
         assert sorted(e.answer for e in listed) == sorted(solutions.__all__)
         assert solutions.__doc__ and "reference for the tests and for teachers" in solutions.__doc__
-    assert len(EXERCISES) == 15
+    assert len(EXERCISES) == 18
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=str)

@@ -1,9 +1,10 @@
 """Checks for notebook 02 (content and style representations).
 
     from stlib.exercises import nb02
+    nb02.check_content_loss(content_loss)            # two feature maps -> mean((F - P)^2)
     nb02.check_gram_shape(gram_shape)                # the shape of the Gram matrix at relu4_1
     nb02.check_gram_matrix(gram_matrix)              # [B, H, W, N] -> [B, N, N], F^T F / (H W)
-    nb02.check_style_layer_loss(style_layer_loss)    # two feature maps -> mean((G - A)^2)
+    nb02.check_style_layer_loss(style_layer_loss)    # debug: two feature maps -> mean((G - A)^2)
 
 The references are ``stlib.losses`` and the feature maps ``stlib.vgg.VGGFeatures`` really
 returns; each check returns a ``Verdict`` and never raises or prints.
@@ -18,9 +19,49 @@ import numpy as np
 import tensorflow as tf
 
 from stlib import losses, vgg
-from stlib.exercises import Verdict, check_function, check_value, not_attempted
+from stlib.exercises import (
+    NOT_ATTEMPTED,
+    Verdict,
+    check_function,
+    check_value,
+    not_attempted,
+    tolerance_text,
+)
 
-__all__ = ["check_gram_matrix", "check_gram_shape", "check_style_layer_loss"]
+__all__ = [
+    "buggy_style_layer_loss",
+    "check_content_loss",
+    "check_gram_matrix",
+    "check_gram_shape",
+    "check_style_layer_loss",
+]
+
+
+# --- Exercise 1: the content loss ----------------------------------------------------------------
+
+
+def check_content_loss(candidate: Callable, seed: int = 0) -> Verdict:
+    """``candidate(features, content_features)`` -> scalar mean((F - P)^2), against
+    ``losses.content_loss`` on three pairs of random rectified feature maps of the same shape."""
+    rng = np.random.default_rng(seed)
+    cases = [
+        (_random_features(rng, 1, 4, 5, 3), _random_features(rng, 1, 4, 5, 3)),
+        (_random_features(rng, 1, 7, 3, 16), _random_features(rng, 1, 7, 3, 16)),
+        (_random_features(rng, 1, 2, 9, 64), _random_features(rng, 1, 2, 9, 64)),
+    ]
+    return check_function(
+        "content loss",
+        candidate,
+        losses.content_loss,
+        cases,
+        rtol=1e-4,
+        atol=1e-7,
+        hint="One number: the mean over every position and channel of the squared difference "
+        "of the two feature maps (not a sum, not the square of the mean difference).",
+    )
+
+
+# --- Exercise 2: the shape of a Gram matrix ------------------------------------------------------
 
 
 def check_gram_shape(
@@ -46,6 +87,9 @@ def check_gram_shape(
         hint="Give (batch, N, N): one image, and N = the layer's channel count. The Gram does not "
         "depend on the image size: H and W are summed over.",
     )
+
+
+# --- Exercise 3: the Gram matrix ------------------------------------------------------------------
 
 
 def _random_features(rng: np.random.Generator, *shape: int) -> tf.Tensor:
@@ -75,26 +119,72 @@ def check_gram_matrix(candidate: Callable, seed: int = 0) -> Verdict:
     )
 
 
+# --- Exercise 4: debugging the style loss of one layer --------------------------------------------
+
+
+def buggy_style_layer_loss(features: tf.Tensor, style_features: tf.Tensor) -> tf.Tensor:
+    """The code notebook 02's debugging exercise starts from, with its two bugs (do not fix).
+
+    The check compares the student's function with it: a function that still gives its values has
+    not been attempted.
+    """
+    channels = features.shape[-1]
+    f = tf.reshape(features, [-1, channels])  # [h w, N]: one row per position
+    s = tf.reshape(style_features, [-1, channels])  # [h' w', N]
+    positions = f.shape[0]
+    gram = tf.matmul(f, f, transpose_a=True) / positions  # G = F^T F / M
+    target = tf.matmul(s, s, transpose_a=True) / positions  # A, the same way
+    return tf.square(tf.reduce_mean(gram - target))  # mean((G - A)^2)
+
+
 def _reference_style_layer_loss(features: tf.Tensor, style_features: tf.Tensor) -> tf.Tensor:
     return losses.style_layer_loss(losses.gram_matrix(features), losses.gram_matrix(style_features))
 
 
-def check_style_layer_loss(candidate: Callable, seed: int = 0) -> Verdict:
-    """``candidate(features, style_features)`` -> scalar mean((G - A)^2), against
-    ``losses.style_layer_loss`` of ``losses.gram_matrix``; the maps may differ in h and w."""
+def _style_loss_cases(seed: int) -> list[tuple[tf.Tensor, tf.Tensor]]:
     rng = np.random.default_rng(seed)
-    cases = [
+    return [
         (_random_features(rng, 1, 6, 5, 8), _random_features(rng, 1, 6, 5, 8)),
         (_random_features(rng, 1, 6, 5, 8), _random_features(rng, 1, 9, 4, 8)),  # another size
         (_random_features(rng, 1, 3, 3, 32), _random_features(rng, 1, 5, 7, 32)),
     ]
+
+
+def _still_buggy(candidate: Callable, cases) -> bool:
+    """True when ``candidate`` gives the buggy version's values on every case (untouched)."""
+    try:
+        return all(
+            np.allclose(float(candidate(*args)), float(buggy_style_layer_loss(*args)), rtol=1e-6)
+            for args in cases
+        )
+    except Exception:  # the student's edit raises: the check below reports it
+        return False
+
+
+def check_style_layer_loss(candidate: Callable, seed: int = 0) -> Verdict:
+    """``candidate(features, style_features)`` -> scalar mean((G - A)^2), against
+    ``losses.style_layer_loss`` of ``losses.gram_matrix``; the maps may differ in h and w.
+
+    A debugging exercise: the notebook's cell starts from ``buggy_style_layer_loss``, and a
+    function that still behaves like it is reported as not attempted.
+    """
+    cases = _style_loss_cases(seed)
+    tolerance = tolerance_text(1e-4, 1e-7)
+    if callable(candidate) and _still_buggy(candidate, cases):
+        return Verdict(
+            "style layer loss (debugging)",
+            False,
+            f"{NOT_ATTEMPTED}: this is still the code with two bugs; find them and fix them.",
+            tolerance,
+        )
     return check_function(
-        "style layer loss",
+        "style layer loss (debugging)",
         candidate,
         _reference_style_layer_loss,
         cases,
         rtol=1e-4,
         atol=1e-7,
-        hint="Compute G from features and A from style_features with gram_matrix, then the mean "
-        "over all N x N entries of (G - A)^2 (a scalar).",
+        hint="Cases 2 and 3 give the style image another size than the generated one. Read each "
+        "line against the equations: what does each Gram divide by, and is the last line the "
+        "mean of the squares?",
     )

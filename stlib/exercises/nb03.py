@@ -1,11 +1,15 @@
-"""Checks for notebook 03 (Gatys style transfer): the total loss, total variation, FLOPs.
+"""Checks for notebook 03 (Gatys style transfer): the total loss, the style gradient, the
+optimisation loop, total variation, FLOPs.
 
     from stlib.exercises import nb03
     nb03.check_total_loss(total_loss, objective, image)  # fn(config, raw terms) -> the total
+    nb03.check_style_gradient(style_gradient)            # fn(F, A) -> dE/dF, derived by hand
+    nb03.check_adam_loop(adam_loop)                      # fn(objective, start, steps, lr)
     nb03.check_total_variation(total_variation)          # fn(images, kind) -> scalar
     nb03.check_conv_flops(conv_flops)                    # fn(layer, height, width) -> int
 
-The references are ``stlib.gatys.Objective.terms``, ``stlib.losses.total_variation`` and
+The references are ``stlib.gatys.Objective.terms``, TensorFlow's automatic differentiation of
+``stlib.losses.style_layer_loss``, Keras' Adam, ``stlib.losses.total_variation`` and
 ``stlib.vgg.forward_flops``; each check returns a ``Verdict`` and never raises or prints.
 """
 
@@ -20,7 +24,14 @@ import tensorflow as tf
 from stlib import losses, vgg
 from stlib.exercises import Verdict, check_function
 
-__all__ = ["check_conv_flops", "check_total_loss", "check_total_variation", "unweighted_terms"]
+__all__ = [
+    "check_adam_loop",
+    "check_conv_flops",
+    "check_style_gradient",
+    "check_total_loss",
+    "check_total_variation",
+    "unweighted_terms",
+]
 
 
 # --- Exercise 1: the total loss from its unweighted terms ----------------------------------------
@@ -126,7 +137,111 @@ def check_total_loss(
     )
 
 
-# --- Exercise 2: total variation -----------------------------------------------------------------
+# --- Exercise 2: the gradient of one layer's style loss, by hand ---------------------------------
+
+
+def _tape_style_gradient(features: tf.Tensor, target_gram: tf.Tensor) -> tf.Tensor:
+    """dE/dF of E = mean((G(F) - A)^2) by automatic differentiation, [1, h, w, N]."""
+    with tf.GradientTape() as tape:
+        tape.watch(features)
+        loss = losses.style_layer_loss(losses.gram_matrix(features), target_gram)
+    return tape.gradient(loss, features)
+
+
+def _style_gradient_cases(seed: int = 5) -> list[tuple[tf.Tensor, tf.Tensor]]:
+    """(features [1, h, w, N], a target Gram [1, N, N] of other features) of several sizes."""
+    rng = np.random.default_rng(seed)
+
+    def rectified(*shape: int) -> tf.Tensor:
+        return tf.constant(np.maximum(rng.standard_normal(shape), 0.0).astype(np.float32))
+
+    cases = []
+    for (h, w, n), (h_style, w_style) in (
+        ((4, 5, 3), (4, 5)),
+        ((6, 3, 8), (5, 7)),
+        ((2, 2, 16), (9, 4)),
+    ):
+        cases.append((rectified(1, h, w, n), losses.gram_matrix(rectified(1, h_style, w_style, n))))
+    return cases
+
+
+def check_style_gradient(candidate: Callable) -> Verdict:
+    """``candidate(features [1, h, w, N], target_gram [1, N, N])`` -> dE/dF [1, h, w, N] for
+    E = mean((G - A)^2), G = F^T F / M, against TensorFlow's gradient tape on three cases."""
+    return check_function(
+        "style gradient, by hand",
+        candidate,
+        _tape_style_gradient,
+        _style_gradient_cases(),
+        rtol=1e-3,
+        atol=1e-6,
+        hint="With F reshaped to [M, N]: dE/dG = 2 (G - A) / N^2, and G = F^T F / M gives "
+        "dE/dF = (2 / M) F dE/dG (G - A is symmetric), so 4 / (N^2 M) F (G - A); reshape back "
+        "to [1, h, w, N].",
+    )
+
+
+# --- Exercise 3: the optimisation loop ------------------------------------------------------------
+
+_LOOP_STEPS = 4
+_LOOP_LEARNING_RATE = 0.05
+
+
+def _reference_adam_loop(objective, start: tf.Tensor, steps: int, learning_rate: float):
+    """Keras' Adam on the pixels with clipping to [0, 1]; the losses before each update."""
+    import keras
+
+    pastiche = tf.Variable(start)
+    adam = keras.optimizers.Adam(learning_rate=learning_rate)
+    recorded = []
+    for _ in range(steps):
+        terms, gradient = objective.value_and_gradient(tf.convert_to_tensor(pastiche))
+        adam.apply_gradients([(gradient, pastiche)])
+        pastiche.assign(tf.clip_by_value(pastiche, 0.0, 1.0))
+        recorded.append(float(terms["total"]))
+    return tf.convert_to_tensor(pastiche), recorded
+
+
+def _loop_outcome(result) -> np.ndarray | None:
+    """(image [1, H, W, 3], losses) -> one vector: the losses, then the pixels (None stays None)."""
+    if result is None:
+        return None
+    image, recorded = result
+    return np.concatenate(
+        [np.asarray(recorded, np.float64).ravel(), np.asarray(image, np.float64).ravel()]
+    )
+
+
+def check_adam_loop(candidate: Callable) -> Verdict:
+    """``candidate(objective, start, steps, learning_rate)`` -> (image [1, H, W, 3], losses): the
+    final pixels and the total loss before each of the ``steps`` updates, against Keras' Adam
+    with clipping on three small objectives (random VGG weights, 16 x 16 images, 4 steps)."""
+
+    def call(number: int):
+        objective, start = _small_objectives()[number]
+        return _loop_outcome(candidate(objective, start, _LOOP_STEPS, _LOOP_LEARNING_RATE))
+
+    def reference(number: int):
+        objective, start = _small_objectives()[number]
+        return _loop_outcome(
+            _reference_adam_loop(objective, start, _LOOP_STEPS, _LOOP_LEARNING_RATE)
+        )
+
+    return check_function(
+        "the optimisation loop",
+        call if callable(candidate) else candidate,
+        reference,
+        [(number,) for number in range(len(_SMALL_CONFIGS))],
+        rtol=1e-4,
+        atol=1e-5,
+        hint="Per step: terms, gradient = objective.value_and_gradient(image); record "
+        "float(terms['total']); adam.apply_gradients([(gradient, pixels)]) with pixels a "
+        "tf.Variable and adam = keras.optimizers.Adam(learning_rate=learning_rate) made once; "
+        "then pixels.assign(tf.clip_by_value(pixels, 0.0, 1.0)). Return (the pixels, the losses).",
+    )
+
+
+# --- Exercise 4: total variation -----------------------------------------------------------------
 
 
 def _tv_cases(seed: int = 3) -> list[tuple[tf.Tensor, str]]:
@@ -153,7 +268,7 @@ def check_total_variation(candidate: Callable) -> Verdict:
     )
 
 
-# --- Exercise 3: the FLOPs of one VGG convolution ------------------------------------------------
+# --- Exercise 5: the FLOPs of one VGG convolution ------------------------------------------------
 
 _FLOP_LAYERS = (
     "block1_conv1",

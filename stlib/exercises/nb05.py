@@ -64,9 +64,9 @@ def check_match_luminance(candidate: Callable) -> Verdict:
         cases,
         rtol=1e-4,
         atol=1e-4,
-        hint="mu and sigma are the mean and standard deviation over all pixels of each image "
-        "(population std, np.std's default); L_s' = sigma_c / sigma_s * (L_s - mu_s) + mu_c, "
-        "not clipped.",
+        hint="For L' = a L_s + b: mean(L') = a mu_s + b and std(L') = |a| sigma_s, with mu and "
+        "sigma over all pixels (population std, np.std's default). Solve mean(L') = mu_c and "
+        "std(L') = sigma_c for a > 0 and b; do not clip.",
     )
 
 

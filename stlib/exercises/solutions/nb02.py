@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-__all__ = ["gram_matrix", "gram_shape", "style_layer_loss"]
+__all__ = ["content_loss", "gram_matrix", "gram_shape", "style_layer_loss"]
+
+
+def content_loss(features, content_features):
+    """mean((F - P)^2) over every position and channel of two [1, h, w, N] maps -> a scalar."""
+    return tf.reduce_mean(tf.square(features - content_features))
+
 
 # One image; relu4_1 (block4_conv1) has N = 512 channels, and G is N x N whatever the image size.
 gram_shape = (1, 512, 512)
@@ -21,6 +27,11 @@ def gram_matrix(features):
 
 
 def style_layer_loss(features, style_features):
-    """mean((G - A)^2) for the Grams G of ``features`` and A of ``style_features`` -> a scalar."""
+    """mean((G - A)^2) for the Grams G of ``features`` and A of ``style_features`` -> a scalar.
+
+    The debugging exercise's two bugs, fixed: each Gram divides by its own number of positions
+    (the style image may have another size), and the loss is the mean of the squares, not the
+    square of the mean difference.
+    """
     difference = gram_matrix(features) - gram_matrix(style_features)
     return tf.reduce_mean(tf.square(difference))
