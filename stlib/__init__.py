@@ -22,6 +22,7 @@ _SUBMODULES = (
     "vgg",
     "losses",
     "gatys",
+    "arbitrary",
     "plotting",
     "cli",
 )

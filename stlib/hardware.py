@@ -42,8 +42,8 @@ def full_mode_advice(cpu_minutes: float, quick: bool, gpus: list[str] | None = N
     if quick:
         return "No GPU, quick mode: small images and few steps, minutes on a CPU."
     return (
-        f"No GPU: full mode takes about {cpu_minutes:.0f} min on a 2-core CPU (measured step times, "
-        "benchmarks/notebook_run_times.py), less with more cores. On Colab choose Runtime > "
+        f"No GPU: full mode takes about {cpu_minutes:.0f} min on a 2-core CPU (measured step "
+        "times, benchmarks/notebook_run_times.py), less with more cores. On Colab choose Runtime > "
         "Change runtime type > T4 GPU; or switch quick mode on in the first cell."
     )
 

@@ -1,0 +1,161 @@
+"""``load`` a stylizer once, then ``embed``, ``transform`` and ``stylize`` with it.
+
+``load(backend, transformer)`` finds the model files, builds the stylizer and keeps it: a second
+call with the same arguments (the app and the notebooks call it for every slider move) returns the
+same object. The module-level ``embed``, ``transform`` and ``stylize`` go through it.
+
+Which backend "auto" picks: the TF Hub model (the paper's Inception-v3 network) when
+``tensorflow-hub`` is installed and the model is in ``$TFHUB_CACHE_DIR`` or its address answers
+within 3 s; otherwise, or when Hub fails to load, the TFLite pair (which works offline from
+``$STLIB_MODELS_DIR``). A TFLite transformer other than "dynamic" asks for the TFLite backend.
+Code that needs embeddings (``embed``, ``transform``) uses the TFLite backend.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from stlib.arbitrary import hub, models
+from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, ArbitraryConfig
+from stlib.arbitrary.stylizer import Stylizer
+from stlib.arbitrary.tflite import TFLiteStylizer
+
+__all__ = ["clear_cache", "embed", "load", "resolve_backend", "run", "stylize", "transform"]
+
+# Loaded stylizers, keyed by what they were built from (backend, files or handle and cache).
+_loaded: dict[tuple, Stylizer] = {}
+_lock = threading.Lock()
+
+
+def resolve_backend(backend: str = "auto", transformer: str = "dynamic") -> str:
+    """The backend ``load`` would use: "tflite" or "hub" ("auto" decided as the module says)."""
+    ArbitraryConfig(backend=backend, transformer=transformer)  # checked
+    if backend != "auto":
+        return backend
+    if transformer != "dynamic":
+        return "tflite"
+    return "hub" if hub.available() else "tflite"
+
+
+def _load_tflite(transformer: str) -> Stylizer:
+    predictor = models.model_path(models.PREDICTOR)
+    transformer_file = models.model_path(models.TRANSFORMER_FILES[transformer])
+    key = ("tflite", transformer, str(predictor), str(transformer_file))
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = TFLiteStylizer(predictor, transformer_file, transformer)
+        return _loaded[key]
+
+
+def _load_hub() -> Stylizer:
+    key = ("hub", hub.HANDLE, str(hub.cache_dir()))
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = hub.HubStylizer(hub.HANDLE)
+        return _loaded[key]
+
+
+def load(backend: str = "auto", transformer: str = "dynamic") -> Stylizer:
+    """The stylizer of ``backend`` ("auto", "tflite" or "hub"), loaded once and then reused.
+
+    Args:
+        backend: "tflite" (official TFLite files: ``$STLIB_MODELS_DIR``, stlib's cache, or a
+            download checked by sha256), "hub" (``hub.load`` of the paper's model; needs
+            tensorflow-hub) or "auto" (see the module's docstring).
+        transformer: the TFLite transformer: "dynamic" (any size in one pass), "int8" or
+            "float16" (384x384, painted in overlapping tiles).
+
+    Returns:
+        A :class:`~stlib.arbitrary.stylizer.Stylizer` with ``embed``, ``transform``, ``stylize``.
+
+    Raises:
+        SettingError: an unknown backend or transformer (with a suggestion).
+        ModelNotFoundError: offline without the TFLite files (names STLIB_MODELS_DIR and the URL).
+        HubUnavailableError: backend "hub" without tensorflow-hub installed.
+    """
+    chosen = resolve_backend(backend, transformer)
+    if chosen == "tflite":
+        return _load_tflite(transformer)
+    if backend == "hub":
+        return _load_hub()
+    try:  # "auto" chose Hub: fall back to TFLite if it cannot be loaded after all
+        return _load_hub()
+    except Exception as error:
+        warnings.warn(
+            f"the TF Hub model could not be loaded ({type(error).__name__}: {error}); "
+            "using the TFLite backend",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return _load_tflite(transformer)
+
+
+def clear_cache() -> None:
+    """Forget the loaded stylizers (the next ``load`` builds them again)."""
+    with _lock:
+        _loaded.clear()
+
+
+def embed(style: Any, *, style_size: int = DEFAULT_STYLE_SIZE) -> np.ndarray:
+    """The 100-number style embedding of a style image, float32 [100] (TFLite predictor).
+
+    A float32 array of shape [256, 256, 3] in [0, 1] goes to the predictor exactly as given; any
+    other image (path, sample name, PIL, array) is centre-cropped to a square and resized to
+    ``style_size`` (default 256), as the model was trained.
+    """
+    return load("tflite").embed(style, style_size=style_size)
+
+
+def transform(content: Any, embedding: Any, *, transformer: str = "dynamic") -> tf.Tensor:
+    """Paint ``content`` with a style ``embedding`` (100 numbers, e.g. from ``embed``).
+
+    Returns float32 [1, H, W, 3] in [0, 1] at exactly the content's size.
+    """
+    return load("tflite", transformer).transform(content, embedding)
+
+
+def stylize(
+    content: Any,
+    style_or_styles: Any,
+    weights: Sequence[float] | None = None,
+    strength: float = 1.0,
+    size: int | None = None,
+    style_size: int = DEFAULT_STYLE_SIZE,
+    preserve_color: str | None = None,
+    *,
+    backend: str = "auto",
+    transformer: str = "dynamic",
+) -> tf.Tensor:
+    """The pastiche of ``content`` in the style(s), float32 [1, H, W, 3] in [0, 1].
+
+    ``content``, each style: a path, an http(s) URL, a sample name, an array, a PIL image or a
+    tensor. The result has the content's size, or its longest side is ``size``. ``strength``
+    interpolates between the photo's own embedding (0: the photo redrawn by the network) and the
+    style's (1); several styles mix by the weighted mean of their embeddings (``weights`` finite,
+    >= 0, positive sum; None: equal). ``preserve_color``: None, "luminance" or "histogram". With
+    the Hub backend strength and mixing blend pixels instead (``stlib.arbitrary.hub``).
+
+        from stlib import arbitrary
+        image = arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], weights=(2, 1))
+    """
+    config = ArbitraryConfig(
+        backend=backend,
+        transformer=transformer,
+        weights=weights,
+        strength=strength,
+        size=size,
+        style_size=style_size,
+        preserve_color=preserve_color,
+    )
+    return run(config, content, style_or_styles)
+
+
+def run(config: ArbitraryConfig, content: Any, style_or_styles: Any) -> tf.Tensor:
+    """``stylize`` with every setting taken from ``config`` (the command line's entry)."""
+    return load(config.backend, config.transformer).run(config, content, style_or_styles)

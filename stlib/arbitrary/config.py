@@ -1,0 +1,137 @@
+"""The settings of one arbitrary style transfer, as a frozen dataclass checked once.
+
+``ArbitraryConfig(...)`` checks every field with ``stlib.validation`` where it is made: the backend
+and transformer choices (with a suggestion for a near miss), that ``strength`` and the style
+``weights`` are finite numbers in range, that sizes are whole numbers in range, and the combinations
+that cannot work. The number of style weights can only be checked against the styles given:
+:meth:`ArbitraryConfig.mixing_weights` does that. No TensorFlow here, so the command line checks
+what the user typed before TensorFlow starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from stlib import validation as check
+from stlib.validation import SettingError, SettingTypeError
+
+__all__ = [
+    "BACKENDS",
+    "COLOR_MODES",
+    "DEFAULT_STYLE_SIZE",
+    "MAX_SIZE",
+    "MAX_STYLE_SIZE",
+    "MIN_SIZE",
+    "MIN_STYLE_SIZE",
+    "TRANSFORMERS",
+    "ArbitraryConfig",
+]
+
+BACKENDS = ("auto", "tflite", "hub")
+# The TFLite transformers by the name the user picks; stlib.arbitrary.models maps them to files.
+TRANSFORMERS = ("dynamic", "int8", "float16")
+COLOR_MODES = (None, "luminance", "histogram")
+MIN_SIZE, MAX_SIZE = 32, 8192  # stlib.images.MIN_SIDE and MAX_SIDE (kept equal by a test)
+# The style network was trained on style images of 128-300 px (Ghiasi et al., sec. 4; Magenta's
+# random style size); 256 is the size of the published predictor's input.
+DEFAULT_STYLE_SIZE = 256
+MIN_STYLE_SIZE, MAX_STYLE_SIZE = 32, 2048
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArbitraryConfig:
+    """Everything that decides the result of ``stlib.arbitrary.stylize``.
+
+    - ``backend``: ``"tflite"`` (the official Magenta TFLite pair: a MobileNetV2 style predictor
+      distilled from the paper's Inception-v3 one, and the transformer), ``"hub"`` (the paper's
+      Inception-v3 model from TF Hub, which mixes and weakens styles only by blending pixels) or
+      ``"auto"`` (Hub when it is cached or reachable, else TFLite; see ``stlib.arbitrary.load``).
+    - ``transformer``: which TFLite transformer paints: ``"dynamic"`` (any size, one pass),
+      ``"int8"`` or ``"float16"`` (fixed at 384x384: the image is painted in overlapping tiles).
+    - ``weights``: one per style image, finite, >= 0, positive sum (None: equal); normalised to
+      sum to one, so ``(2, 1)`` means two thirds of the first style.
+    - ``strength``: 0 is the photo redrawn by the network (its own embedding), 1 the full style;
+      in between, the embeddings are interpolated (Ghiasi et al.'s identity interpolation).
+    - ``size``: the longest side of the output in px (None: the content's own size).
+    - ``style_size``: the side of the square each style image is centre-cropped and resized to
+      before the style network sees it (smaller: larger brush strokes).
+    - ``preserve_color``: None, ``"luminance"`` or ``"histogram"`` (``stlib.color``).
+    """
+
+    backend: str = "auto"
+    transformer: str = "dynamic"
+    weights: tuple[float, ...] | None = None
+    strength: float = 1.0
+    size: int | None = None
+    style_size: int = DEFAULT_STYLE_SIZE
+    preserve_color: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, value in _validated(self).items():
+            object.__setattr__(self, name, value)
+        if self.backend == "hub" and self.transformer != "dynamic":
+            raise SettingError(
+                {"backend": "hub", "transformer": self.transformer},
+                "the transformer is a choice of the TFLite backend (the Hub model has its own); "
+                "use {backend=tflite} or leave the transformer out",
+            )
+
+    def mixing_weights(self, count: int) -> tuple[float, ...]:
+        """The style weights for ``count`` style images, normalised to sum to one.
+
+        Raises SettingError when ``weights`` does not give one weight per style image.
+        """
+        if self.weights is None:
+            return (1.0 / count,) * count
+        if len(self.weights) != count:
+            raise SettingError(
+                {"weights": self.weights},
+                f"gives {len(self.weights)} weight{'s' * (len(self.weights) != 1)} for "
+                f"{count} style image{'s' * (count != 1)}; give one per style image",
+            )
+        total = sum(self.weights)
+        return tuple(weight / total for weight in self.weights)
+
+    def replace(self, **changes: Any) -> ArbitraryConfig:
+        """A copy with some fields changed (checked again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _weights(value: Any) -> tuple[float, ...]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        kind = type(value).__name__
+        raise SettingTypeError(
+            {"weights": value},
+            f"is {'an' if kind[0] in 'aeiou' else 'a'} {kind}; expected one number per style "
+            "image, e.g. (0.7, 0.3)",
+        )
+    shown = {"weights": value}
+    weights = tuple(check.number(w, "weights", low=0.0, shown=shown) for w in value)
+    if not weights:
+        raise SettingError(shown, "needs one weight per style image")
+    if sum(weights) <= 0:
+        raise SettingError(shown, "must not all be 0: the styles are mixed in these proportions")
+    return weights
+
+
+def _validated(config: ArbitraryConfig) -> dict[str, Any]:
+    """Every field checked on its own; returns the normalised values."""
+    check.choice(config.backend, "backend", BACKENDS)
+    check.choice(config.transformer, "transformer", TRANSFORMERS)
+    check.choice(config.preserve_color, "preserve_color", COLOR_MODES)
+    values: dict[str, Any] = {
+        "strength": check.number(config.strength, "strength", low=0.0, high=1.0),
+        "style_size": check.integer(
+            config.style_size, "style_size", low=MIN_STYLE_SIZE, high=MAX_STYLE_SIZE
+        ),
+    }
+    if config.size is not None:
+        values["size"] = check.integer(config.size, "size", low=MIN_SIZE, high=MAX_SIZE)
+    if config.weights is not None:
+        values["weights"] = _weights(config.weights)
+    return values

@@ -1,0 +1,262 @@
+"""What every feed-forward stylizer offers: ``embed``, ``transform``, ``stylize``.
+
+A feed-forward network paints a photo in one pass. Two kinds share this interface:
+
+- :class:`EmbeddingStylizer`: a style is a vector of numbers (an *embedding*) that sets the
+  transformer's normalisation parameters. Mixing styles and weakening a style happen on those
+  vectors: ``mixed = sum_i w_i e_i`` and ``(1 - strength) * e_content + strength * mixed``, where
+  ``e_content`` is the photo's own embedding (Ghiasi et al. 2017, "identity interpolation").
+  The TFLite backend is one (100 numbers per style, from the style prediction network); Dumoulin et
+  al.'s multi-style network fits the same mould, its embedding being the weights over its N
+  trained styles (conditional instance normalisation mixes their scales and shifts).
+- :class:`PixelStylizer`: only ``pastiche = m(content, style)`` is available (the TF Hub model);
+  mixing and strength blend the painted pixels, and there is no embedding to return.
+
+``stylize`` is written once, here: load the images, check the settings (``ArbitraryConfig``),
+prepare the colours (``stlib.color``), let the subclass paint, put the colours back.
+Images are float32 tensors [1, H, W, 3] in [0, 1]; embeddings float32 numpy vectors [D].
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from stlib import color
+from stlib.arbitrary import inputs
+from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, ArbitraryConfig
+from stlib.validation import SettingError
+
+__all__ = [
+    "EmbeddingStylizer",
+    "EmbeddingsUnavailableError",
+    "PixelStylizer",
+    "Styles",
+    "Stylizer",
+]
+
+
+class EmbeddingsUnavailableError(NotImplementedError):
+    """The stylizer has no style embedding to give or take (the TF Hub model)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Styles:
+    """Style images prepared once, to paint many photos with (a folder, a slider in the app).
+
+    ``images``: each float32 [1, s, s, 3], the centred square resized to ``style_size``;
+    ``roles``: how errors name them; ``embeddings``: one float32 [D] each, computed by
+    ``made_by`` (None for a stylizer without embeddings).
+    """
+
+    images: tuple[tf.Tensor, ...]
+    roles: tuple[str, ...]
+    style_size: int
+    embeddings: tuple[np.ndarray, ...] | None = None
+    made_by: object = None
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+
+class Stylizer(abc.ABC):
+    """A loaded feed-forward stylizer: the common interface of every backend.
+
+    Subclasses set ``backend`` and ``transformer`` and implement ``embed``, ``transform`` and
+    ``_paint``; ``stylize`` and ``prepare`` come from here.
+    """
+
+    backend: str = ""
+    transformer: str = "dynamic"
+
+    @abc.abstractmethod
+    def embed(self, style: Any, *, style_size: int = DEFAULT_STYLE_SIZE) -> np.ndarray:
+        """A style image's embedding: float32 [D]."""
+
+    @abc.abstractmethod
+    def transform(self, content: Any, embedding: Any) -> tf.Tensor:
+        """Paint ``content`` with ``embedding``: float32 [1, H, W, 3] in [0, 1], content's size."""
+
+    @abc.abstractmethod
+    def _paint(
+        self,
+        content: tf.Tensor,
+        styles: Styles,
+        weights: Sequence[float],
+        strength: float,
+    ) -> tf.Tensor:
+        """The pastiche of [1, H, W, 3] ``content`` in the mixed ``styles``, [1, H, W, 3]."""
+
+    def _embeddings(self, style_images: Sequence[tf.Tensor]) -> tuple[np.ndarray, ...] | None:
+        """The embedding of each prepared [1, s, s, 3] style image (None: no embeddings here)."""
+        return None
+
+    def prepare(self, style_or_styles: Any, *, style_size: int = DEFAULT_STYLE_SIZE) -> Styles:
+        """Load the style image(s) once (and embed them, where the stylizer can).
+
+        Pass the result to ``stylize`` in place of the images to paint many photos with one style.
+        """
+        size = ArbitraryConfig(style_size=style_size).style_size  # checked
+        sources = inputs.as_style_list(style_or_styles)
+        if not sources:
+            raise SettingError(
+                {"style": style_or_styles}, "no style image given; pass at least one"
+            )
+        roles = inputs.style_roles(sources)
+        loaded = tuple(inputs.load_style(s, size, r) for s, r in zip(sources, roles))
+        return Styles(loaded, tuple(roles), size, self._embeddings(loaded), self)
+
+    def stylize(
+        self,
+        content: Any,
+        style_or_styles: Any,
+        weights: Sequence[float] | None = None,
+        strength: float = 1.0,
+        size: int | None = None,
+        style_size: int = DEFAULT_STYLE_SIZE,
+        preserve_color: str | None = None,
+    ) -> tf.Tensor:
+        """The pastiche: float32 [1, H, W, 3] in [0, 1] at the content's size (or ``size``).
+
+        Args:
+            content: the photo: a path, an http(s) URL, a sample name, an array, a PIL image
+                or a [1, H, W, 3] tensor.
+            style_or_styles: one style image or a list of them (same forms), or a
+                :class:`Styles` from :meth:`prepare` (which keeps its own ``style_size``).
+            weights: one per style, finite, >= 0, positive sum (None: equal).
+            strength: 0 (the photo redrawn) to 1 (the full style).
+            size: the output's longest side in px (None: the content's own size).
+            style_size: the side of the square the style network sees.
+            preserve_color: None, ``"luminance"`` or ``"histogram"``.
+
+        Raises:
+            SettingError: a setting out of range or the wrong number of weights, named.
+            ImageError: an image that cannot be read, named by its role.
+        """
+        config = ArbitraryConfig(
+            backend=self.backend,
+            transformer=self.transformer,
+            weights=weights,
+            strength=strength,
+            size=size,
+            style_size=style_size,
+            preserve_color=preserve_color,
+        )
+        return self.run(config, content, style_or_styles)
+
+    def run(self, config: ArbitraryConfig, content: Any, style_or_styles: Any) -> tf.Tensor:
+        """``stylize`` with the settings of ``config`` (its backend and transformer are not used:
+        they chose this stylizer)."""
+        prepared = isinstance(style_or_styles, Styles)
+        count = len(style_or_styles) if prepared else len(inputs.as_style_list(style_or_styles))
+        weights = config.mixing_weights(count) if count else ()  # before any image is read
+        styles = (
+            style_or_styles
+            if prepared
+            else self.prepare(style_or_styles, style_size=config.style_size)
+        )
+        image = inputs.load_content(content, config.size)
+        original = image
+        if config.preserve_color == "histogram":
+            # The style's colours take the photo's mean and covariance before it is embedded.
+            recolored = tuple(color.match_histogram(s, image) for s in styles.images)
+            styles = Styles(recolored, styles.roles, styles.style_size, self._embeddings(recolored))
+        elif config.preserve_color == "luminance":
+            # Paint the luminance only (style luminance matched to the photo's), then put the
+            # photo's colours back.
+            pairs = [color.luminance_transfer_inputs(image, s) for s in styles.images]
+            image, grays = pairs[0][0], tuple(gray for _, gray in pairs)
+            styles = Styles(grays, styles.roles, styles.style_size, self._embeddings(grays))
+        elif styles.made_by is not self:
+            styles = Styles(
+                styles.images,
+                styles.roles,
+                styles.style_size,
+                self._embeddings(styles.images),
+                self,
+            )
+        pastiche = self._paint(image, styles, weights, config.strength)
+        if config.preserve_color == "luminance":
+            pastiche = color.combine_luminance(pastiche, original)
+        return pastiche
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} backend={self.backend!r} transformer={self.transformer!r}>"
+
+
+class EmbeddingStylizer(Stylizer):
+    """A stylizer whose styles are embeddings: mixing and strength act on them.
+
+    Subclasses implement ``_embed_image`` (a prepared [1, s, s, 3] style image -> [D]) and
+    ``transform``.
+    """
+
+    @abc.abstractmethod
+    def _embed_image(self, image: tf.Tensor) -> np.ndarray:
+        """The embedding of a [1, s, s, 3] float32 image in [0, 1]: float32 [D]."""
+
+    def embed(self, style: Any, *, style_size: int = DEFAULT_STYLE_SIZE) -> np.ndarray:
+        """A style image's embedding, float32 [D].
+
+        A square float32 array of ``style_size`` px ([s, s, 3] or [1, s, s, 3], in [0, 1]) goes to
+        the network exactly as given; any other image (path, sample name, PIL, array) is
+        centre-cropped to a square and resized to ``style_size``, as the network was trained.
+        """
+        size = ArbitraryConfig(style_size=style_size).style_size
+        return self._embed_image(inputs.load_style(style, size))
+
+    def _embeddings(self, style_images: Sequence[tf.Tensor]) -> tuple[np.ndarray, ...]:
+        return tuple(self._embed_image(image) for image in style_images)
+
+    def _paint(
+        self, content: tf.Tensor, styles: Styles, weights: Sequence[float], strength: float
+    ) -> tf.Tensor:
+        embeddings = styles.embeddings or self._embeddings(styles.images)
+        mixed = sum(w * e for w, e in zip(weights, embeddings) if w > 0)
+        if strength < 1.0:
+            # Identity interpolation: the photo's own embedding at strength 0. It is embedded as
+            # a style image would be, so that both embeddings describe the same scale.
+            own = self._embed_image(inputs.square(content, styles.style_size))
+            mixed = (1.0 - strength) * own + strength * mixed
+        return self.transform(content, np.asarray(mixed, np.float32))
+
+
+class PixelStylizer(Stylizer):
+    """A stylizer that only offers ``pastiche = m(content, style)``: mixing and strength blend
+    pixels (``sum_i w_i m(content, style_i)``, then ``(1 - strength) * content + strength *
+    pastiche``). Strength 0 is the photo itself, not the photo redrawn by the network.
+
+    Subclasses implement ``_paint_one`` ([1, H, W, 3] content, [1, s, s, 3] style -> [1, H, W, 3]).
+    """
+
+    @abc.abstractmethod
+    def _paint_one(self, content: tf.Tensor, style: tf.Tensor) -> tf.Tensor:
+        """m(content, style): float32 [1, H, W, 3] in [0, 1] at the content's size."""
+
+    def embed(self, style: Any, *, style_size: int = DEFAULT_STYLE_SIZE) -> np.ndarray:
+        raise EmbeddingsUnavailableError(
+            f"the {self.backend} backend has no style embedding (its model offers only "
+            "stylized = m(content, style)); use stlib.arbitrary.load('tflite') for embeddings"
+        )
+
+    def transform(self, content: Any, embedding: Any) -> tf.Tensor:
+        raise EmbeddingsUnavailableError(
+            f"the {self.backend} backend cannot paint from an embedding (its model offers only "
+            "stylized = m(content, style)); use stlib.arbitrary.load('tflite')"
+        )
+
+    def _paint(
+        self, content: tf.Tensor, styles: Styles, weights: Sequence[float], strength: float
+    ) -> tf.Tensor:
+        if strength == 0.0:
+            return content
+        painted = [
+            w * self._paint_one(content, image) for w, image in zip(weights, styles.images) if w > 0
+        ]
+        mixed = tf.add_n(painted)
+        return tf.clip_by_value((1.0 - strength) * content + strength * mixed, 0.0, 1.0)

@@ -1,0 +1,45 @@
+"""Fixtures of the stlib.arbitrary tests: the official TFLite files (or skip), the stylizers loaded
+from them. Plain helpers are in arbitrary_test_images.py."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def tflite_models() -> dict:
+    """{file name: path} of the four TFLite files, from STLIB_MODELS_DIR or the cache; or skip."""
+    from stlib.arbitrary import models
+
+    try:
+        return {name: models.model_path(name, download=False) for name in models.FILES}
+    except models.ModelNotFoundError as error:
+        pytest.skip(f"the arbitrary-style TFLite files are not available offline: {error}")
+
+
+@pytest.fixture(scope="session")
+def stylizer(tflite_models):
+    """The TFLite stylizer with the dynamic transformer."""
+    from stlib import arbitrary
+
+    return arbitrary.load("tflite", "dynamic")
+
+
+@pytest.fixture(scope="session")
+def tiled_stylizer(tflite_models):
+    """The TFLite stylizer with the int8 transformer (384x384 tiles)."""
+    from stlib import arbitrary
+
+    return arbitrary.load("tflite", "int8")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Tests never go online: "auto" asks whether TF Hub is reachable, and the answer is no."""
+    import urllib.error
+    import urllib.request
+
+    def refuse(*args, **kwargs):
+        raise urllib.error.URLError("the tests do not go online")
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
