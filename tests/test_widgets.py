@@ -1,10 +1,16 @@
 """The Gatys explorer: controls -> config, a run draws a new pastiche and loss curve, live updates,
-Stop, uploads and presets. Random VGG weights (weights=None) and tiny images keep it fast."""
+Stop, uploads (ipywidgets 7 and 8 value shapes), presets and their noise warning, the layout, the
+static copy. Random VGG weights (weights=None) and tiny images keep it fast; the ratio slider's
+effect is measured with the real weights (marked weights, slow). The browser test of the same
+explorer is tests/browser/test_explorer_browser.py."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 import io
+import math
+import re
 import time
 
 import numpy as np
@@ -14,17 +20,34 @@ from PIL import Image
 
 ipywidgets = pytest.importorskip("ipywidgets")
 
+import traitlets  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
 from stlib import images, vgg  # noqa: E402
-from stlib.gatys import GatysConfig, preset  # noqa: E402
+from stlib.gatys import GatysConfig, History, preset  # noqa: E402
 from stlib.gatys.config import STYLE_LAYERS_GATYS  # noqa: E402
 from stlib.widgets import (  # noqa: E402
+    NOISE_START_STEPS,
+    QUICK_RATIOS,
+    QUICK_SIZE,
+    QUICK_STEPS,
+    RATIO_DECADES,
+    SNAPSHOT_CLASS,
+    UPLOAD_VALUE,
     GatysExplorer,
+    clear_upload,
     decode_upload,
+    draw_loss_terms,
+    noise_start_warning,
     paper_layer_name,
     png_bytes,
     ratio_of,
+    snapshot_html,
+    uploaded_files,
     with_ratio,
 )
+
+IPYWIDGETS_7 = int(ipywidgets.__version__.split(".")[0]) < 8
 
 rng = np.random.default_rng(0)
 CONTENT = tf.constant(rng.random((1, 48, 64, 3)), tf.float32)  # H 48, W 64
@@ -52,7 +75,7 @@ def recorder(widget, name: str = "value") -> list:
 
 
 def uploaded_file(name: str, content: bytes) -> tuple[dict, ...]:
-    """What ipywidgets.FileUpload.value holds after the browser sent one file."""
+    """What ipywidgets 8's FileUpload.value holds after the browser sent one file."""
     return (
         {
             "name": name,
@@ -62,6 +85,45 @@ def uploaded_file(name: str, content: bytes) -> tuple[dict, ...]:
             "last_modified": datetime.datetime.now(datetime.timezone.utc),
         },
     )
+
+
+def uploaded_file_7(name: str, content: bytes) -> dict:
+    """What ipywidgets 7.7's (Colab's) FileUpload.value holds after the browser sent one file."""
+    metadata = {"name": name, "type": "", "size": len(content), "lastModified": 1700000000000}
+    return {name: {"metadata": metadata, "content": content}}
+
+
+def send_file(upload, name: str, content: bytes) -> None:
+    """Do what the browser does when a file is chosen, in the installed ipywidgets' terms."""
+    if IPYWIDGETS_7:  # the frontend sends metadata and data, then bumps the counter
+        upload.metadata, upload.data = [{"name": name, "type": "", "size": len(content)}], [content]
+        upload._counter += 1
+    else:
+        upload.value = uploaded_file(name, content)
+
+
+def upload_label(picker) -> str:
+    """The label of the dropdown entry that stands for the image in use, or ""."""
+    return dict((value, label) for label, value in picker.dropdown.options).get(UPLOAD_VALUE, "")
+
+
+def tooltip(widget) -> str | None:
+    return widget.tooltip if widget.has_trait("tooltip") else widget.description_tooltip
+
+
+def all_widgets(widget) -> list:
+    """``widget`` and everything inside it, depth first."""
+    found = [widget]
+    for child in getattr(widget, "children", ()):
+        found += all_widgets(child)
+    return found
+
+
+def pixels(value: str) -> int:
+    """'370px' -> 370; anything that is not a pixel width fails the test."""
+    match = re.fullmatch(r"(\d+)px", value or "")
+    assert match, f"expected an explicit pixel width, got {value!r}"
+    return int(match.group(1))
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -103,7 +165,8 @@ def test_decode_upload_reads_image_bytes_and_refuses_others():
 # --- controls -> config -----------------------------------------------------------------------
 
 
-def test_default_controls_give_the_preset_with_size_and_steps():
+def test_default_controls_give_the_preset_with_size_and_steps(monkeypatch):
+    monkeypatch.delenv("STLIB_QUICK", raising=False)
     explorer = make_explorer()
     config = explorer.config()
     expected = preset("stlib", size=48, steps=3)
@@ -111,9 +174,40 @@ def test_default_controls_give_the_preset_with_size_and_steps():
     assert isinstance(explorer.widget, ipywidgets.Box)
 
 
+def test_quick_mode_starts_at_a_balanced_ratio_with_quick_size_and_steps(monkeypatch):
+    monkeypatch.setenv("STLIB_QUICK", "1")
+    explorer = GatysExplorer(CONTENT, STYLE, weights=None)
+    config = explorer.config()
+    assert ratio_of(config) == pytest.approx(QUICK_RATIOS["stlib"]) != ratio_of(preset("stlib"))
+    assert (config.size, config.steps, explorer.update_every) == (QUICK_SIZE, QUICK_STEPS, 1)
+    want = preset("stlib", size=QUICK_SIZE, steps=QUICK_STEPS)
+    assert config.replace(style_weight=want.style_weight) == want  # only the ratio differs
+    # A ratio given in code wins; a preset chosen later loads its own ratio.
+    assert ratio_of(make_explorer(ratio=10.0).config()) == pytest.approx(10.0)
+    explorer.preset.value = "tf-tutorial"
+    explorer.preset.value = "stlib"
+    assert explorer.ratio.value == pytest.approx(ratio_of(preset("stlib")))
+
+
+def test_the_ratio_slider_spans_decades_around_each_presets_ratio():
+    explorer = make_explorer()
+    for name in ("tf-tutorial", "gatys2016", "neural-style", "tf-tutorial", "stlib"):
+        explorer.preset.value = name
+        center = math.log10(ratio_of(preset(name)))
+        assert (explorer.ratio.min, explorer.ratio.max) == pytest.approx(
+            (center - RATIO_DECADES, center + RATIO_DECADES)
+        )
+        assert explorer.ratio.value == pytest.approx(ratio_of(preset(name)))
+    # gatys2016's range holds the slider values of the columns of the paper's Fig. 3 (2 x ratio).
+    explorer.preset.value = "gatys2016"
+    assert 10**explorer.ratio.min <= 2e-5 and 2e-2 <= 10**explorer.ratio.max
+    with pytest.raises(ValueError, match=r"ratio must be a number from 1\.0e-02 to 1\.0e\+06"):
+        make_explorer(ratio=1e-5)
+
+
 def test_config_reflects_every_control_exactly():
     explorer = make_explorer()
-    explorer.ratio.value = 1e-3
+    explorer.ratio.value = 1e-2
     explorer.steps.value = 7
     explorer.size.value = 64
     explorer.layer_boxes["block5_conv1"].value = False
@@ -125,7 +219,7 @@ def test_config_reflects_every_control_exactly():
     config = explorer.config()
     base = preset("stlib")
     assert config.content_weight == base.content_weight == 1.0
-    assert config.style_weight == 1.0 / 1e-3  # style_weight = content_weight / ratio
+    assert config.style_weight == pytest.approx(1.0 / 1e-2)  # content_weight / ratio
     assert config.style_layers == {layer: 0.2 for layer in STYLE_LAYERS_GATYS[:4]}
     assert (config.tv_weight, config.steps, config.size) == (0.5, 7, 64)
     assert (config.optimizer, config.init, config.pooling) == ("adam", "noise", "max")
@@ -268,14 +362,14 @@ def test_stop_from_the_notebook_while_a_thread_runs():
 def test_a_bad_upload_shows_the_error_and_keeps_the_content():
     explorer = make_explorer()
     before, preview = explorer.content.source(), explorer.content.preview.value
-    explorer.content.upload.value = uploaded_file("notes.txt", b"not an image at all")
+    send_file(explorer.content.upload, "notes.txt", b"not an image at all")
     assert (
         "content upload refused" in explorer.status.value and "notes.txt" in explorer.status.value
     )
     assert explorer.content.source() is before and explorer.content.preview.value == preview
 
     picture = tf.constant(rng.random((1, 50, 40, 3)), tf.float32)
-    explorer.style.upload.value = uploaded_file("mine.png", png_bytes(picture))
+    send_file(explorer.style.upload, "mine.png", png_bytes(picture))
     assert explorer.style.source().shape == (1, 50, 40, 3)
     assert "style: using uploaded 'mine.png'" in explorer.status.value
     assert explorer.config().size == 48  # still runs with the new style
@@ -287,11 +381,215 @@ def test_samples_in_the_dropdowns(samples_available):
     explorer = GatysExplorer("tuebingen", "composition_vii", weights=None, size=48, steps=2)
     assert explorer.content.source() == "tuebingen" and explorer.style.source() == "composition_vii"
     assert max(decoded_size(explorer.content.preview.value)) == 128
-    explorer.content.upload.value = uploaded_file("mine.png", png_bytes(CONTENT))
+    send_file(explorer.content.upload, "mine.png", png_bytes(CONTENT))
     assert explorer.content.source().shape == (1, 48, 64, 3)
     explorer.content.dropdown.value = "grace_hopper"  # a sample replaces the upload
     assert explorer.content.source() == "grace_hopper"
     explorer._ipython_display_()  # displays without error outside a notebook too
+
+
+def test_uploaded_files_reads_the_value_of_ipywidgets_7_and_8():
+    png = png_bytes(STYLE)
+    for value in (uploaded_file("mine.png", png), uploaded_file_7("mine.png", png)):
+        files = uploaded_files(value)
+        assert files == [("mine.png", png)] and type(files[0][1]) is bytes  # not a memoryview
+    assert uploaded_files(()) == [] and uploaded_files({}) == []
+
+
+@pytest.mark.parametrize(
+    "shape", [uploaded_file, uploaded_file_7], ids=["ipywidgets8", "ipywidgets7"]
+)
+def test_an_upload_of_either_value_shape_is_used_and_shown_in_the_dropdown(shape):
+    explorer = make_explorer()
+    picture = tf.constant(rng.random((1, 50, 40, 3)), tf.float32)
+    explorer.style._on_upload({"new": shape("mine.png", png_bytes(picture))})
+    assert explorer.style.source().shape == (1, 50, 40, 3)
+    assert explorer.style.dropdown.value == UPLOAD_VALUE
+    assert upload_label(explorer.style) == "(upload: mine.png)"
+    assert "style: using uploaded 'mine.png'" in explorer.status.value
+
+
+def test_clear_upload_empties_the_upload_of_ipywidgets_7_and_8():
+    class Upload7(traitlets.HasTraits):  # the traits of ipywidgets 7.7's FileUpload it touches
+        value = traitlets.Dict(read_only=True)
+        metadata = traitlets.List()
+        data = traitlets.List()
+        _counter = traitlets.Int()
+
+    old = Upload7(metadata=[{"name": "a.png"}], data=[b"x"], _counter=1)
+    old.set_trait("value", uploaded_file_7("a.png", b"x"))
+    clear_upload(old)
+    assert (old.value, old.metadata, old.data, old._counter) == ({}, [], [], 0)  # "Upload" again
+
+    new = ipywidgets.FileUpload()
+    send_file(new, "a.png", b"x")
+    assert new.value
+    clear_upload(new)
+    assert not new.value
+
+
+def test_upload_quirks_are_gone(samples_available):
+    explorer = GatysExplorer("tuebingen", "starry_night", weights=None, size=48, steps=2)
+    style = explorer.style
+    assert "style image" in tooltip(style.upload)  # not the "null" tooltip of ipywidgets 8
+    png = png_bytes(tf.constant(rng.random((1, 50, 40, 3)), tf.float32))
+
+    send_file(style.upload, "mine.png", png)
+    assert style.source().shape == (1, 50, 40, 3)
+    assert upload_label(style) == "(upload: mine.png)" and style.dropdown.value == UPLOAD_VALUE
+    assert not style.upload.value  # emptied: no "Upload (1)"; the same file can come again
+
+    style.dropdown.value = "starry_night"  # the sample chosen before the upload works again
+    assert style.source() == "starry_night" and upload_label(style) == ""
+    assert "style: sample 'starry_night'" in explorer.status.value
+
+    send_file(style.upload, "mine.png", png)  # the same file once more
+    assert style.source().shape == (1, 50, 40, 3) and "using uploaded 'mine.png'" in (
+        explorer.status.value
+    )
+
+    send_file(style.upload, "notes.txt", b"no image")
+    assert "style upload refused" in explorer.status.value and not style.upload.value
+    assert style.source().shape == (1, 50, 40, 3)  # the upload in use stays
+
+    style.dropdown.value = "composition_vii"  # a new sample replaces the stale message
+    assert "refused" not in explorer.status.value and "composition_vii" in explorer.status.value
+    assert style.source() == "composition_vii"
+
+
+def test_an_image_given_in_code_is_named_in_the_dropdown():
+    explorer = make_explorer()
+    assert upload_label(explorer.content) == "(image given in code)"
+    assert explorer.content.dropdown.value == UPLOAD_VALUE
+    assert explorer.content.source() is not None and explorer.content.source().shape[0] == 1
+
+
+# --- presets that start from noise ---------------------------------------------------------------
+
+
+def test_noise_start_warning_says_how_many_steps_it_needs():
+    assert noise_start_warning("content", "lbfgs", 5) == ""
+    assert noise_start_warning("noise", "lbfgs", NOISE_START_STEPS["lbfgs"]) == ""
+    text = noise_start_warning("noise", "lbfgs", 5)
+    assert "about 100 lbfgs steps" in text and "with 5 steps" in text and "noise" in text
+    assert "about 200 adam steps" in noise_start_warning("noise", "adam", 150)
+
+
+def test_a_noise_preset_with_few_steps_warns_in_the_status_line():
+    explorer = make_explorer(steps=5)
+    assert "note:" not in explorer.status.value
+    explorer.preset.value = "gatys2016"
+    assert "note: Init 'noise' needs about 100 lbfgs steps" in explorer.status.value
+    assert "with 5 steps" in explorer.status.value and "#9a5b00" in explorer.status.value
+    explorer.steps.value = 150  # enough: the warning goes
+    assert explorer.status_text == "Ready."
+    explorer.steps.value = 20
+    assert "note:" in explorer.status.value
+    explorer.init.value = "content"
+    assert explorer.status_text == "Ready."
+    explorer.init.value = "noise"
+    explorer.optimizer.value = "adam"
+    explorer.steps.value = 150
+    assert "about 200 adam steps" in explorer.status.value
+    explorer.steps.value = 20
+    explorer.preset.value = "gatys2016"
+    explorer.show_status("something else")
+    explorer.preset.value = "neural-style"  # init and optimiser unchanged: warns all the same
+    assert "about 100 lbfgs steps" in explorer.status.value
+
+    explorer.steps.value = 3  # the end of the run says it again, beside the noisy picture
+    explorer.run()
+    assert "done: 3 steps" in explorer.status_text and "needs about 100 lbfgs" in (
+        explorer.status_text
+    )
+
+
+# --- layout, loss plot, static copy --------------------------------------------------------------
+
+
+def test_layout_wraps_with_explicit_widths_and_the_pickers_on_their_own_row():
+    explorer = make_explorer()
+    first_row = explorer.widget.children[0]
+    assert list(first_row.children) == [explorer.content.widget, explorer.style.widget]
+    everything = all_widgets(explorer.widget)
+    rows = [w for w in everything if isinstance(w, ipywidgets.HBox)]
+    assert len(rows) >= 6 and all(row.layout.flex_flow == "row wrap" for row in rows)
+    sliders = [
+        w for w in everything if isinstance(w, (ipywidgets.FloatLogSlider, ipywidgets.IntSlider))
+    ]
+    assert len(sliders) == 4
+    for slider in sliders:  # track = width - description - readout (about 80 px): > 150 px
+        assert pixels(slider.layout.width) - pixels(slider.style.description_width) >= 250
+    for toggles in (explorer.optimizer, explorer.pooling):  # room for the buttons side by side
+        need = pixels(toggles.style.description_width) + 2 * pixels(toggles.style.button_width)
+        assert pixels(toggles.layout.width) >= need + 10
+    for picker in (explorer.content, explorer.style):  # a long credit wraps inside its column
+        assert pixels(picker.widget.layout.width) <= 400
+        assert (
+            picker.caption.layout.width == "100%" and "white-space:normal" in picker.caption.value
+        )
+    widest = sum(pixels(w.layout.width) for w in (explorer.preset, explorer.ratio))
+    assert widest <= 800 - 40  # the widest row fits the 800 px the explorer is meant for
+
+
+def test_loss_plot_draws_the_total_beneath_the_terms_with_whole_step_ticks():
+    history = History()
+    for step in (1, 2, 3):
+        style = 1e3 / step
+        losses = {"content": 10.0 * step, "style": style, "tv": 0.0, "total": 10.0 * step + style}
+        history.record(step, 0, 0.1 * step, 1, losses)
+    ax = Figure().add_subplot()
+    draw_loss_terms(history, ax)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    total, style = lines["total"], lines["style"]
+    assert total.get_zorder() < style.get_zorder() and total.get_linestyle() == "--"
+    assert total.get_linewidth() > style.get_linewidth()
+    legend = {
+        text.get_text(): line
+        for text, line in zip(ax.get_legend().get_texts(), ax.get_legend().get_lines())
+    }
+    assert legend["total"].get_linestyle() == "--"  # the legend shows the new styles
+    ticks = [t for t in ax.get_xticks() if 1 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks)  # not 1.0, 1.5, 2.0, ...
+
+
+def test_the_static_copy_holds_the_last_pastiche_curve_and_status(monkeypatch):
+    import IPython.display
+
+    explorer = make_explorer()
+    explorer.optimizer.value = "adam"
+    before = explorer.snapshot_html()
+    assert SNAPSHOT_CLASS in before and "<img" not in before and "Ready." in before
+    assert "a &lt; b" in snapshot_html("a < b")
+
+    updates = []
+
+    class Handle:  # what IPython's display(..., display_id=True) returns
+        def update(self, obj, **options):
+            updates.append((obj, options))
+
+    shown = []
+    monkeypatch.setattr(
+        IPython.display,
+        "display",
+        lambda *objs, **options: (
+            shown.append(objs) or (Handle() if options.get("display_id") else None)
+        ),
+    )
+    explorer._ipython_display_()
+    assert shown[0] == (explorer.widget,) and shown[1][0]["text/html"] == before
+    explorer.run()
+    bundle, options = updates[-1]
+    assert options == {"raw": True}
+    assert "done: 3 steps" in bundle["text/html"] and "done: 3 steps" in bundle["text/plain"]
+    sources = re.findall(r"src='data:image/png;base64,([^']+)'", bundle["text/html"])
+    assert [base64.b64decode(s) for s in sources] == [
+        explorer.pastiche.value,
+        explorer.loss_curve.value,
+    ]
+    # The live widget carries the CSS that hides the copy while the widget itself shows.
+    html_values = [w.value for w in all_widgets(explorer.widget) if isinstance(w, ipywidgets.HTML)]
+    assert any(f".{SNAPSHOT_CLASS} {{display: none" in value for value in html_values)
 
 
 @pytest.mark.weights
@@ -303,3 +601,25 @@ def test_real_weights_lower_the_loss(vgg_weights, samples_available):
     assert max(result.image.shape[1:3]) == 64
     assert result.history.total[-1] < result.history.total[0]
     assert decoded_size(explorer.pastiche.value) == (result.image.shape[2], result.image.shape[1])
+
+
+@pytest.mark.slow
+@pytest.mark.weights
+def test_both_ends_of_the_ratio_slider_change_the_quick_pastiche(
+    vgg_weights, samples_available, monkeypatch
+):
+    """The quick defaults, real weights: left end, start and right end give three pictures."""
+    monkeypatch.setenv("STLIB_QUICK", "1")
+    explorer = GatysExplorer("tuebingen", "starry_night", weights=str(vgg_weights))
+    positions = {
+        "left": explorer.ratio.min,
+        "start": math.log10(explorer.ratio.value),
+        "right": explorer.ratio.max,
+    }
+    pastiches = {}
+    for name, exponent in positions.items():
+        explorer.ratio.value = 10**exponent
+        pastiches[name] = explorer.run().image.numpy()
+    for a, b in (("left", "start"), ("start", "right")):
+        difference = np.abs(pastiches[a] - pastiches[b]).mean() * 255
+        assert difference > 2.0, f"{a} and {b} of the ratio slider differ by {difference:.2f}/255"
