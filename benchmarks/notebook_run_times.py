@@ -8,6 +8,9 @@ estimate of a run is set-up + steps x time per step, and a notebook's estimate i
 runs. The runs below mirror the notebooks' full-mode settings (``settings.quick_or(full, ...)``
 in each notebook's first code cell); the cells that do not optimise (plots, feature maps, FLOP
 counts) add about what they take in quick mode, which the notebooks' Runtime lines state.
+L-BFGS's steps get dearer while its history fills (20 pairs for the presets): at 256 px the
+five-layer step is 0.37 s over the first 8 steps and 0.42 s averaged over 150
+(``benchmarks/lbfgs_history.py``), so read the estimates as lower bounds, about 15 % low.
 
 Prints JSON: per notebook the estimated minutes, and per probe the seconds per step.
 Run: ``python benchmarks/notebook_run_times.py`` (about 5 minutes on 2 cores).
