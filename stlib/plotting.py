@@ -22,12 +22,14 @@ __all__ = [
     "TERM_COLORS",
     "as_array",
     "bar_chart",
+    "embedding_map",
     "feature_maps",
     "gram_heatmap",
     "image_grid",
     "line_chart",
     "loss_curves",
     "loss_terms",
+    "pca_2d",
     "show_images",
 ]
 
@@ -303,3 +305,111 @@ def _figure(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes
         return ax.figure, ax
     fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
     return fig, ax
+
+
+def pca_2d(vectors: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The first two principal components of N vectors: ``[N, D]`` -> (``[N, 2]``, ``[2]``).
+
+    Returns the coordinates of each (centred) vector along the two directions of largest variance,
+    and the fraction of the total variance each direction explains. Each direction's sign is fixed
+    so that its largest loading is positive: the same vectors always give the same picture.
+    """
+    array = np.asarray(vectors, dtype=np.float64)
+    if array.ndim != 2 or array.shape[0] < 2:
+        raise ValueError(f"pca_2d needs at least two vectors as [N, D], got shape {array.shape}")
+    centred = array - array.mean(axis=0)
+    # Rows of vt are the principal directions, singular values s in decreasing order.
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    directions = np.zeros((2, array.shape[1]))
+    count = min(2, vt.shape[0])
+    directions[:count] = vt[:count]
+    for direction in directions:
+        if direction[np.argmax(np.abs(direction))] < 0:
+            direction *= -1
+    variance = s**2
+    total = variance.sum()
+    explained = np.zeros(2)
+    if total > 0:
+        explained[:count] = variance[:count] / total
+    return centred @ directions.T, explained
+
+
+def embedding_map(
+    embeddings: Mapping[str, Any],
+    thumbnails: Mapping[str, Any] | None = None,
+    groups: Mapping[str, str] | None = None,
+    thumbnail_px: int = 44,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Named vectors (style embeddings) on their 2-D PCA plane, each drawn as its thumbnail.
+
+    Args:
+        embeddings: ``{name: vector [D]}``, at least two.
+        thumbnails: ``{name: image}`` drawn at each point (about ``thumbnail_px`` px on the
+            longest side; pass small images, e.g. ``data.load(name, 64)``); None: points only.
+        groups: ``{name: group}`` ("content", "style", ...): one colour per group, for the
+            point, the thumbnail's frame and the legend.
+        thumbnail_px: displayed size of the thumbnails.
+
+    The axes say how much of the variance each component explains (``pca_2d``).
+    """
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    names = list(embeddings)
+    points, explained = pca_2d([np.asarray(embeddings[n], np.float64).ravel() for n in names])
+    groups = dict(groups or {})
+    palette = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown"]
+    colors: dict[str, str] = {}
+    for name in names:
+        group = groups.get(name, "")
+        colors.setdefault(group, palette[len(colors) % len(palette)])
+    fig, ax = _figure(ax, (10, 7.5))
+    for group, color in colors.items():
+        members = [i for i, n in enumerate(names) if groups.get(n, "") == group]
+        # Beneath the thumbnails (each is centred on its point): seen only where none is drawn.
+        ax.scatter(
+            points[members, 0], points[members, 1], s=18, color=color, label=group or None, zorder=1
+        )
+    for index, name in enumerate(names):
+        color = colors[groups.get(name, "")]
+        x, y = points[index]
+        if thumbnails is not None and name in thumbnails:
+            array = as_array(thumbnails[name])
+            zoom = thumbnail_px / max(array.shape[:2])
+            box = AnnotationBbox(
+                OffsetImage(array, zoom=zoom),
+                (x, y),
+                frameon=True,
+                pad=0.15,
+                bboxprops={"edgecolor": color, "linewidth": 2},
+                zorder=2,
+            )
+            box.set_gid(f"thumbnail:{name}")
+            ax.add_artist(box)
+        ax.annotate(
+            name,
+            (x, y),
+            xytext=(0, -thumbnail_px * 0.55 if thumbnails is not None else -6),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=7,
+            color=color,
+            zorder=4,  # above every thumbnail, on a pale box so that it reads over a neighbour
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.75, "lw": 0},
+        )
+    # Room for the thumbnails at the edges: pad the data limits by a sixth of their range.
+    span = np.ptp(points, axis=0)
+    span = np.where(span > 0, span, 1.0)
+    low, high = points.min(axis=0) - span / 6, points.max(axis=0) + span / 6
+    ax.set_xlim(low[0], high[0])
+    ax.set_ylim(low[1], high[1])
+    ax.set_xlabel(f"principal component 1 ({100 * explained[0]:.0f} % of the variance)")
+    ax.set_ylabel(f"principal component 2 ({100 * explained[1]:.0f} % of the variance)")
+    ax.grid(True, alpha=0.3)
+    if any(colors):
+        ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig

@@ -1,20 +1,22 @@
 """Every reference answer in stlib.exercises.solutions passes its check, and every check reports an
 untouched placeholder as "not attempted", without printing.
 
-``EXERCISES`` lists the 18 exercises of notebooks 01-05; the notebook tests use it too. A
+``EXERCISES`` lists the 21 exercises of notebooks 01-05 and 07; the notebook tests use it too. A
 "debug" exercise starts from code with bugs; that code counts as not attempted.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from stlib.exercises import NOT_ATTEMPTED, Verdict, nb01, nb02, nb03, nb05
+import stlib.exercises
+from stlib.exercises import NOT_ATTEMPTED, Verdict, nb01, nb02, nb03, nb05, nb07
 
 
 def _nb04():
@@ -105,7 +107,17 @@ EXERCISES = [
         "nb05", "check_match_luminance", "match_luminance", "function", nb05.check_match_luminance
     ),
     Exercise("nb05", "check_blended_gram", "blended_gram", "function", nb05.check_blended_gram),
+    Exercise("nb07", "check_cin_numbers", "cin_numbers", "value", nb07.check_cin_numbers),
+    Exercise("nb07", "check_bottleneck", "bottleneck", "function", nb07.check_bottleneck),
+    Exercise("nb07", "check_overlap_ramp", "overlap_ramp", "function", nb07.check_overlap_ramp),
 ]
+
+# Every notebook with exercises: the modules stlib.exercises.nb01, nb02, ...
+EXERCISE_MODULES = sorted(
+    module.name
+    for module in pkgutil.iter_modules(stlib.exercises.__path__)
+    if module.name.startswith("nb")
+)
 
 
 def _returns_none(*args):
@@ -127,7 +139,11 @@ def placeholders(exercise: Exercise) -> list[Any]:
 
 
 def test_the_table_covers_every_check_and_every_solution():
-    for notebook in ("nb01", "nb02", "nb03", "nb04", "nb05"):
+    assert EXERCISE_MODULES == sorted({e.notebook for e in EXERCISES})
+    assert {"nb01", "nb02", "nb03", "nb04", "nb05", "nb07"} <= set(EXERCISE_MODULES)
+    solutions_package = importlib.import_module("stlib.exercises.solutions")
+    assert sorted(solutions_package.__all__) == EXERCISE_MODULES
+    for notebook in EXERCISE_MODULES:
         if notebook == "nb04":
             _nb04()
         checks = importlib.import_module(f"stlib.exercises.{notebook}")
@@ -138,7 +154,7 @@ def test_the_table_covers_every_check_and_every_solution():
         )
         assert sorted(e.answer for e in listed) == sorted(solutions.__all__)
         assert solutions.__doc__ and "reference for the tests and for teachers" in solutions.__doc__
-    assert len(EXERCISES) == 18
+    assert len(EXERCISES) == 21
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=str)

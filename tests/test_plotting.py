@@ -92,3 +92,63 @@ def test_bar_and_line_charts_show_the_numbers():
     assert [t.get_text() for t in fig.axes[0].texts] == ["1", "2.5"]
     fig = plotting.line_chart([1, 2, 3], {"rf": [3, 5, 7]}, "layer", "pixels")
     np.testing.assert_allclose(fig.axes[0].get_lines()[0].get_ydata(), [3, 5, 7])
+
+
+def test_pca_2d_finds_the_directions_of_largest_variance():
+    rng = np.random.default_rng(3)
+    # Six points spread along two known orthogonal directions of R^10 with uncorrelated
+    # coordinates (a . b = 0, both of mean 0), wider along the first.
+    u = np.zeros(10)
+    u[2] = 1.0
+    v = np.zeros(10)
+    v[7] = -1.0  # its largest loading is negative: pca_2d flips it
+    a, b = np.array([-3.0, -1.5, 0.0, 1.5, 3.0, 0.0]), np.array([1.0, -1.0, 0.0, -1.0, 1.0, 0.0])
+    offset = rng.normal(size=10)
+    vectors = offset + a[:, None] * u + b[:, None] * v
+    points, explained = plotting.pca_2d(vectors)
+    assert points.shape == (6, 2)
+    np.testing.assert_allclose(points[:, 0], a, atol=1e-9)
+    np.testing.assert_allclose(points[:, 1], -b, atol=1e-9)  # along +e7, not v
+    variance_a, variance_b = np.sum(a**2), np.sum(b**2)
+    np.testing.assert_allclose(explained, [variance_a, variance_b] / (variance_a + variance_b))
+    # The same vectors in another order give the same coordinates, point for point.
+    order = [3, 0, 5, 1, 4, 2]
+    np.testing.assert_allclose(plotting.pca_2d(vectors[order])[0], points[order], atol=1e-9)
+    with pytest.raises(ValueError, match=r"at least two vectors as \[N, D\]"):
+        plotting.pca_2d(np.zeros((1, 4)))
+
+
+def test_pca_2d_of_points_on_a_line_explains_everything_with_one_component():
+    t = np.linspace(-1, 1, 5)
+    points, explained = plotting.pca_2d(np.outer(t, [1.0, 2.0, 2.0]))
+    np.testing.assert_allclose(points[:, 0], 3 * t, atol=1e-9)  # |(1, 2, 2)| = 3
+    np.testing.assert_allclose(points[:, 1], 0, atol=1e-9)
+    np.testing.assert_allclose(explained, [1, 0], atol=1e-12)
+
+
+def test_embedding_map_puts_each_thumbnail_at_its_pca_point():
+    from matplotlib.offsetbox import AnnotationBbox
+
+    rng = np.random.default_rng(4)
+    names = ["photo_a", "photo_b", "painting_a", "painting_b"]
+    embeddings = {name: rng.normal(size=100) for name in names}
+    thumbnails = {name: np.full((8, 12, 3), i / 4) for i, name in enumerate(names)}
+    groups = {n: n.split("_")[0] for n in names}
+    fig = plotting.embedding_map(embeddings, thumbnails, groups, title="embeddings")
+    ax = fig.axes[0]
+    boxes = {a.get_gid(): a for a in ax.artists if isinstance(a, AnnotationBbox)}
+    assert sorted(boxes) == sorted(f"thumbnail:{n}" for n in names)
+    points, explained = plotting.pca_2d([embeddings[n] for n in names])
+    for name, point in zip(names, points):
+        np.testing.assert_allclose(boxes[f"thumbnail:{name}"].xy, point)
+        thumbnail = boxes[f"thumbnail:{name}"].offsetbox.get_data()
+        np.testing.assert_allclose(thumbnail, thumbnails[name])
+    # The axes say how much variance each component explains; the legend names the groups.
+    assert f"{100 * explained[0]:.0f} % of the variance" in ax.get_xlabel()
+    assert f"{100 * explained[1]:.0f} % of the variance" in ax.get_ylabel()
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["painting", "photo"]
+    assert {t.get_text() for t in ax.texts} == set(names) and ax.get_title() == "embeddings"
+    # Without thumbnails: points and names only.
+    bare = plotting.embedding_map(embeddings)
+    assert not [a for a in bare.axes[0].artists if isinstance(a, AnnotationBbox)]
+    assert len(bare.axes[0].collections) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
 import re
 from pathlib import Path
 
@@ -25,9 +26,18 @@ MODULES = {
         "gatys",
         "hardware",
         "startup",
+        "arbitrary",
+        "widgets",
     )
 }
-MODULES.update({f"nb0{i}": f"stlib.exercises.nb0{i}" for i in range(1, 6)})
+# Every exercises module: nb01 ... nb05, nb07, ...
+MODULES.update(
+    {
+        module.name: f"stlib.exercises.{module.name}"
+        for module in pkgutil.iter_modules(importlib.import_module("stlib.exercises").__path__)
+        if module.name.startswith("nb")
+    }
+)
 
 
 def _code(notebook: Path) -> str:
@@ -36,9 +46,16 @@ def _code(notebook: Path) -> str:
 
 
 def _used_names(code: str) -> set[tuple[str, str]]:
-    """(module, name) for every `module.name` and `from stlib.module import name` in the code."""
+    """(module, name) for every `module.name` and `from stlib.module import name` in the code.
+
+    A `from stlib.a.b import c` line is read as an import only (``stlib.a.b``'s ``c``): a
+    submodule named in its dotted path (`from stlib.arbitrary.tiling import ramp`) is not
+    itself a name the notebook reads from ``stlib.arbitrary``."""
     short = "|".join(MODULES)
-    used = {(MODULES[m], n) for m, n in re.findall(rf"\b({short})\.([A-Za-z_]\w*)", code)}
+    dotted = re.sub(
+        r"^[ \t]*from[ \t]+stlib(\.\w+)*[ \t]+import\b.*$", "", code, flags=re.MULTILINE
+    )
+    used = {(MODULES[m], n) for m, n in re.findall(rf"\b({short})\.([A-Za-z_]\w*)", dotted)}
     for module, names in re.findall(r"from (stlib(?:\.\w+)*) import ([\w, ]+)", code):
         used |= {(module, name.strip()) for name in names.split(",")}
     return used
