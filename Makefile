@@ -4,12 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= outputs
 
-.PHONY: setup demo test test-fast lint format benchmark clean
+.PHONY: setup demo app test test-fast lint format benchmark clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,notebooks]"
+	$(BIN)/pip install --quiet -e ".[dev,notebooks,app]"
 	touch $@
 
 setup: $(BIN)/.installed  ## create .venv with stlib and the test tools
@@ -17,16 +17,23 @@ setup: $(BIN)/.installed  ## create .venv with stlib and the test tools
 demo: setup  ## stylise Tuebingen with The Starry Night (512 px) and say where the image is
 	$(BIN)/stlib transfer tuebingen starry_night -o $(OUT)/tuebingen_starry_night.png --size 512 --scales 0.5,1 --steps 200,100
 
+$(BIN)/.installed-app: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e ".[app]"
+	touch $@
+
+app: $(BIN)/.installed-app  ## the Streamlit app (app/streamlit_app.py): prints its local URL, Ctrl-C stops it
+	$(BIN)/stlib app
+
 test: lint  ## ruff, the whole test suite, the docstring examples and every notebook in quick mode (what CI runs)
 	STLIB_QUICK=1 $(BIN)/python -m pytest -q --doctest-modules --nbmake --nbmake-timeout=900 stlib tests notebooks
 
-lint: setup  ## ruff: lint and format check of the library, tests, benchmarks and notebooks
-	$(BIN)/ruff check stlib tests benchmarks notebooks
-	$(BIN)/ruff format --check stlib tests benchmarks notebooks
+lint: setup  ## ruff: lint and format check of the library, tests, benchmarks, notebooks and the app
+	$(BIN)/ruff check stlib tests benchmarks notebooks app tools
+	$(BIN)/ruff format --check stlib tests benchmarks notebooks app tools
 
 format: setup  ## let ruff fix what it can and format everything
-	$(BIN)/ruff check --fix stlib tests benchmarks notebooks
-	$(BIN)/ruff format stlib tests benchmarks notebooks
+	$(BIN)/ruff check --fix stlib tests benchmarks notebooks app tools
+	$(BIN)/ruff format stlib tests benchmarks notebooks app tools
 
 test-fast: setup  ## unit tests only: no real optimisations, no notebooks
 	$(BIN)/python -m pytest -q -m "not slow" tests

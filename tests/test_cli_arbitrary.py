@@ -287,3 +287,66 @@ def test_ctrl_c_in_a_folder_keeps_what_was_written(
     assert [p.name for p in out.iterdir()] == ["0.png"]
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"stlib arbitrary: interrupted after 1 of 3 images; they are in {out}"]
+
+
+# --- --compute-size: paint small, upsample to the output size -----------------------------------
+
+
+def test_compute_size_paints_small_and_writes_the_full_size(
+    tmp_path, tflite_models, samples_available, capsys
+):
+    out = tmp_path / "fast.png"
+    argv = ["arbitrary", "tuebingen", "starry_night", "-o", str(out), "--backend", "tflite"]
+    assert cli.main([*argv, "--size", "300", "--compute-size", "128"]) == 0
+    assert Image.open(out).size == (300, 225)
+    printed = capsys.readouterr().out
+    assert f"wrote {out} (300x225 px, painted at 128x96 px and upsampled, " in printed
+    # At or above the output's size, or 'none': painted at full resolution, and said so by silence.
+    for value in ("300", "none"):
+        assert cli.main([*argv, "--size", "300", "--compute-size", value]) == 0
+        printed = capsys.readouterr().out
+        assert f"wrote {out} (300x225 px, " in printed and "painted at" not in printed
+
+
+def test_compute_size_matches_the_api(tmp_path, tflite_models, samples_available):
+    from stlib import arbitrary, images
+
+    out = tmp_path / "fast.png"
+    argv = ["arbitrary", "tuebingen", "starry_night", "-o", str(out), "--backend", "tflite"]
+    assert cli.main([*argv, "--size", "200", "--compute-size", "96", "--quiet"]) == 0
+    expected = arbitrary.stylize(
+        "tuebingen", "starry_night", size=200, compute_size=96, backend="tflite"
+    )
+    written = images.load(out).numpy()
+    assert written.shape == expected.shape
+    assert np.abs(written - expected.numpy()).max() <= 1 / 255 + 1e-6  # 8-bit rounding only
+
+
+COMPUTE_SIZE_BAD = [
+    (["--compute-size", "10"], "--compute-size 10: must be a whole number in [64, 8192]"),
+    (["--compute-size", "9000"], "--compute-size 9000: must be a whole number in [64, 8192]"),
+    (
+        ["--compute-size", "384px"],
+        "argument --compute-size: expected a whole number of pixels, or 'none' to paint at full",
+    ),
+    (["--compute-size", "2.5"], "argument --compute-size: expected a whole number of pixels"),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"), COMPUTE_SIZE_BAD, ids=[" ".join(b[0]) for b in COMPUTE_SIZE_BAD]
+)
+def test_bad_compute_sizes_are_refused_before_any_work(existing_output, capsys, extra, message):
+    argv = ["arbitrary", "tuebingen", "starry_night", "-o", str(existing_output)]
+    assert cli.main([*argv, *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert len(err.strip().splitlines()) <= 2 and "Traceback" not in err
+    assert existing_output.read_bytes() == OLD_BYTES
+
+
+def test_compute_size_help_shows_its_default():
+    command = cli.build_parser()._subparsers._group_actions[0].choices["arbitrary"]
+    (action,) = [a for a in command._actions if a.dest == "compute_size"]
+    assert action.option_strings == ["--compute-size"] and action.default is None
+    assert "default: none" in action.help and "upsample" in action.help

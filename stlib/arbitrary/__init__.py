@@ -9,6 +9,7 @@ minutes.
     pastiche = arbitrary.stylize("tuebingen", "starry_night")            # [1, H, W, 3] in [0, 1]
     mix = arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], weights=(0.7, 0.3))
     gentle = arbitrary.stylize("tuebingen", "starry_night", strength=0.5, size=1024)
+    fast = arbitrary.stylize("tuebingen", "starry_night", compute_size=384)  # 384 px, upsampled
 
     stylizer = arbitrary.load("tflite")         # loaded once, reused by every later call
     e = stylizer.embed("great_wave")            # float32 [100]

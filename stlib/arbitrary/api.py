@@ -128,6 +128,7 @@ def stylize(
     size: int | None = None,
     style_size: int = DEFAULT_STYLE_SIZE,
     preserve_color: str | None = None,
+    compute_size: int | None = None,
     *,
     backend: str = "auto",
     transformer: str = "dynamic",
@@ -140,6 +141,9 @@ def stylize(
     style's (1); several styles mix by the weighted mean of their embeddings (``weights`` finite,
     >= 0, positive sum; None: equal). ``preserve_color``: None, "luminance" or "histogram". With
     the Hub backend strength and mixing blend pixels instead (``stlib.arbitrary.hub``).
+    ``compute_size`` (None: full resolution) paints the content at that longest side and
+    upsamples the pastiche to the output size (Lanczos-3): 384 is the work of tools that always
+    paint at 384 px, several times faster on a 1024 px photo, with softer strokes.
 
         from stlib import arbitrary
         image = arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], weights=(2, 1))
@@ -152,6 +156,7 @@ def stylize(
         size=size,
         style_size=style_size,
         preserve_color=preserve_color,
+        compute_size=compute_size,
     )
     return run(config, content, style_or_styles)
 

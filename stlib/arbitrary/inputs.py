@@ -16,7 +16,16 @@ import tensorflow as tf
 
 from stlib import images
 
-__all__ = ["as_style_list", "load_content", "load_style", "role", "square", "style_roles"]
+__all__ = [
+    "as_style_list",
+    "at_compute_size",
+    "compute_shape",
+    "load_content",
+    "load_style",
+    "role",
+    "square",
+    "style_roles",
+]
 
 
 def _what(source: Any) -> str:
@@ -61,12 +70,44 @@ def load_content(source: Any, size: int | None = None) -> tf.Tensor:
     return _load(source, size, role("content", 0, 1, source))
 
 
+def compute_shape(height: int, width: int, compute_size: int | None) -> tuple[int, int] | None:
+    """(h, w) the transformer paints an H x W content at, or None to paint it as it is.
+
+    None when ``compute_size`` is None or at least the longest side (no upsampling of the input);
+    else the longest side becomes ``compute_size`` (``stlib.images.longest_side_shape``), and the
+    shorter side is kept at no less than ``images.MIN_SIDE`` px (or its own size if smaller), so
+    that a panorama still gives the network a few rows to paint.
+    """
+    if compute_size is None or compute_size >= max(height, width):
+        return None
+    small_h, small_w = images.longest_side_shape(height, width, compute_size)
+    if height <= width:
+        small_h = max(small_h, min(height, images.MIN_SIDE))
+    else:
+        small_w = max(small_w, min(width, images.MIN_SIDE))
+    return small_h, small_w
+
+
+def at_compute_size(image: tf.Tensor, compute_size: int | None) -> tf.Tensor:
+    """The content as the transformer paints it: [1, H, W, 3] -> [1, h, w, 3].
+
+    ``image`` itself (the same object) when ``compute_shape`` says there is nothing to do; else
+    resized with Lanczos-3 and antialiasing (``stlib.images.resize_to``).
+    """
+    shape = compute_shape(int(image.shape[1]), int(image.shape[2]), compute_size)
+    return image if shape is None else images.resize_to(image, *shape)
+
+
 def square(image: tf.Tensor, side: int) -> tf.Tensor:
     """The largest centred square of ``image`` resized to ``side``: [1, H, W, 3] -> [1, s, s, 3].
 
     A square image of the right side comes back unchanged (bit for bit).
     """
-    image = images.validate(image)
+    return _square(images.validate(image), side)
+
+
+def _square(image: tf.Tensor, side: int) -> tf.Tensor:
+    """``square`` of an image already checked (loaded by ``_load``): no second check."""
     height, width = int(image.shape[1]), int(image.shape[2])
     crop = min(height, width)
     top, left = (height - crop) // 2, (width - crop) // 2
@@ -76,7 +117,7 @@ def square(image: tf.Tensor, side: int) -> tf.Tensor:
 
 def load_style(source: Any, style_size: int, named: str | None = None) -> tf.Tensor:
     """A style image as the style network sees it: float32 [1, s, s, 3], s = ``style_size``."""
-    return square(_load(source, None, named or role("style", 0, 1, source)), style_size)
+    return _square(_load(source, None, named or role("style", 0, 1, source)), style_size)
 
 
 def as_style_list(style_or_styles: Any) -> list[Any]:

@@ -13,7 +13,8 @@ A feed-forward network paints a photo in one pass. Two kinds share this interfac
   mixing and strength blend the painted pixels, and there is no embedding to return.
 
 ``stylize`` is written once, here: load the images, check the settings (``ArbitraryConfig``),
-prepare the colours (``stlib.color``), let the subclass paint, put the colours back.
+prepare the colours (``stlib.color``), let the subclass paint (at ``compute_size`` and upsampled
+back, when one is set), put the colours back.
 Images are float32 tensors [1, H, W, 3] in [0, 1]; embeddings float32 numpy vectors [D].
 """
 
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from stlib import color
+from stlib import color, images
 from stlib.arbitrary import inputs
 from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, ArbitraryConfig
 from stlib.validation import SettingError
@@ -120,6 +121,7 @@ class Stylizer(abc.ABC):
         size: int | None = None,
         style_size: int = DEFAULT_STYLE_SIZE,
         preserve_color: str | None = None,
+        compute_size: int | None = None,
     ) -> tf.Tensor:
         """The pastiche: float32 [1, H, W, 3] in [0, 1] at the content's size (or ``size``).
 
@@ -133,6 +135,9 @@ class Stylizer(abc.ABC):
             size: the output's longest side in px (None: the content's own size).
             style_size: the side of the square the style network sees.
             preserve_color: None, ``"luminance"`` or ``"histogram"``.
+            compute_size: None (paint at full resolution), or the longest side in px the
+                content is painted at before the pastiche is upsampled (Lanczos-3) to H x W;
+                at or above the output's longest side it changes nothing.
 
         Raises:
             SettingError: a setting out of range or the wrong number of weights, named.
@@ -146,6 +151,7 @@ class Stylizer(abc.ABC):
             size=size,
             style_size=style_size,
             preserve_color=preserve_color,
+            compute_size=compute_size,
         )
         return self.run(config, content, style_or_styles)
 
@@ -180,7 +186,11 @@ class Stylizer(abc.ABC):
                 self._embeddings(styles.images),
                 self,
             )
-        pastiche = self._paint(image, styles, weights, config.strength)
+        # [1, H, W, 3] -> [1, h, w, 3] with h, w at most compute_size (the same tensor if None).
+        small = inputs.at_compute_size(image, config.compute_size)
+        pastiche = self._paint(small, styles, weights, config.strength)
+        if small is not image:
+            pastiche = images.resize_to(pastiche, int(image.shape[1]), int(image.shape[2]))
         if config.preserve_color == "luminance":
             pastiche = color.combine_luminance(pastiche, original)
         return pastiche
@@ -213,6 +223,13 @@ class EmbeddingStylizer(Stylizer):
     def _embeddings(self, style_images: Sequence[tf.Tensor]) -> tuple[np.ndarray, ...]:
         return tuple(self._embed_image(image) for image in style_images)
 
+    def _paint_embedding(self, content: tf.Tensor, embedding: np.ndarray) -> tf.Tensor:
+        """Paint an already loaded and checked [1, H, W, 3] ``content`` with a [D] embedding.
+
+        ``transform`` by default; a subclass may skip loading and checking the content again.
+        """
+        return self.transform(content, embedding)
+
     def _paint(
         self, content: tf.Tensor, styles: Styles, weights: Sequence[float], strength: float
     ) -> tf.Tensor:
@@ -223,7 +240,7 @@ class EmbeddingStylizer(Stylizer):
             # a style image would be, so that both embeddings describe the same scale.
             own = self._embed_image(inputs.square(content, styles.style_size))
             mixed = (1.0 - strength) * own + strength * mixed
-        return self.transform(content, np.asarray(mixed, np.float32))
+        return self._paint_embedding(content, np.asarray(mixed, np.float32))
 
 
 class PixelStylizer(Stylizer):

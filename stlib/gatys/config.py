@@ -150,10 +150,63 @@ class GatysConfig:
         return cls(**_field_names(values))
 
     def to_json(self) -> str:
+        """Every field as JSON (tuples become lists): the file ``stlib transfer --config`` reads.
+
+        >>> GatysConfig.from_json(GatysConfig(size=256).to_json()) == GatysConfig(size=256)
+        True
+        """
         return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> GatysConfig:
+        """The config written by ``to_json``, every field checked as in ``GatysConfig(...)``.
+
+        A field left out takes the value of the preset the text names (``"preset": "gatys2016"``;
+        the stlib preset when none is named), so a hand-written ``{"preset": "gatys2016",
+        "size": 256}`` is that preset at 256 px. The file ``stlib transfer --history`` writes is
+        read too (its ``"config"`` part).
+
+        Raises:
+            SettingError: text that is not JSON (with the line and column), or a bad value
+                (named by its field, as ``GatysConfig(...)`` names it).
+            SettingTypeError: JSON that is not an object of fields.
+            TypeError: an unknown field name (with a suggestion).
+        """
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise SettingError(
+                {}, f"is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+            ) from None
+        except UnicodeDecodeError as error:
+            raise SettingError({}, f"is not UTF-8 text: {error.reason}") from None
+        if isinstance(values, dict) and set(values) == {"config", "history"}:
+            values = values["config"]  # a --history file: the settings of that run
+        if not isinstance(values, dict):
+            kind = _JSON_KINDS.get(type(values), type(values).__name__)
+            raise SettingTypeError(
+                {},
+                f"holds a JSON {kind}, not an object of GatysConfig fields "
+                '(e.g. {"size": 256, "steps": 100})',
+            )
+        from stlib.gatys.presets import preset  # presets import this module
+
+        named = values.get("preset")
+        if named is None:
+            return cls.from_dict(values)
+        return preset(named).replace(**values)  # an unknown preset name is refused there
 
 
 FIELDS = tuple(f.name for f in dataclasses.fields(GatysConfig))
+# How JSON names what json.loads returns, for the error of a file that is not an object.
+_JSON_KINDS = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
 
 
 def _field_names(values: Mapping) -> dict:

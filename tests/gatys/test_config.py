@@ -182,3 +182,62 @@ def test_settings_do_not_start_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- JSON: what the app downloads and `stlib transfer --config` reads back ---------------------
+
+
+def test_json_round_trip_keeps_every_field_and_its_type():
+    config = preset(
+        "neural-style",
+        size=96,
+        steps=(4, 3),
+        scales=(0.5, 1.0),
+        style_blend_weights=(2, 1),
+        preserve_color="luminance",
+        init="noise",
+        seed=7,
+    )
+    text = config.to_json()
+    back = GatysConfig.from_json(text)
+    assert back == config
+    assert back.to_json() == text  # stable: the same file again
+    assert isinstance(back.steps, tuple) and isinstance(back.scales, tuple)
+    assert GatysConfig.from_json(text.encode()) == config  # bytes, as an upload gives them
+
+
+def test_json_fields_left_out_come_from_the_named_preset():
+    short = GatysConfig.from_json('{"preset": "gatys2016", "size": 256}')
+    assert short == preset("gatys2016", size=256)
+    assert short.init == "noise" and short.normalized_vgg  # the preset's, not GatysConfig's
+    assert GatysConfig.from_json('{"size": 128}') == GatysConfig(size=128)  # no preset: stlib
+    assert GatysConfig.from_json("{}") == GatysConfig()
+
+
+def test_json_of_a_history_file_gives_its_config():
+    import json
+
+    config = preset("stlib", size=64, steps=3)
+    history = json.dumps({"config": config.to_dict(), "history": {"steps": [1, 2, 3]}})
+    assert GatysConfig.from_json(history) == config
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "words"),
+    [
+        ('{"size": 256,}', SettingError, "is not JSON: Expecting property name"),
+        ('{"size": 256,}', SettingError, "line 1, column 14"),
+        ("[1, 2]", SettingTypeError, "holds a JSON array, not an object of GatysConfig fields"),
+        ("null", SettingTypeError, "holds a JSON null"),
+        ('{"style_weight": -1}', SettingError, "style_weight=-1: must be a finite number >= 0"),
+        ('{"init": "nosie"}', SettingError, "init='nosie': choose 'content'"),
+        ('{"preset": "gatsy"}', SettingError, "preset='gatsy': choose from 'stlib'"),
+        ('{"stlye_weight": 1}', TypeError, "field 'stlye_weight' (did you mean 'style_weight'?)"),
+        ('{"steps": [5, 5]}', SettingError, "give one step count for all scales or one per scale"),
+        (b"{\xff}", SettingError, "is not UTF-8 text"),
+    ],
+)
+def test_bad_json_is_refused_naming_the_field_or_the_place(text, error, words):
+    with pytest.raises(error) as caught:
+        GatysConfig.from_json(text)
+    assert words in str(caught.value)

@@ -1,0 +1,87 @@
+"""Both methods on the same pair, side by side: the time each took and how far each pastiche is
+from the photo and from the painting, measured alike by ``stlib.comparison``."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from stlib import comparison
+
+import app_arbitrary
+import app_common
+from app_gatys import Picture as GatysPicture
+from app_images import Pair, at_size
+
+
+@st.cache_resource(show_spinner="Loading VGG19 to measure…")
+def _network():
+    """The VGG19 extractor of the distances, built once per server."""
+    return comparison.measuring_network()
+
+
+@st.cache_data(max_entries=16, show_spinner="Measuring both pastiches…")
+def _distances(pair_key: tuple, run_id: int, arbitrary_config, _pair: Pair, _images: dict):
+    """``stlib.comparison.distances`` of the photo and both pastiches, at the Gatys size."""
+    size = max(_images["Gatys"].shape[:2])
+    content = at_size(_pair.content, size, _pair.content_role)[None]
+    styles = [style.source(_pair.style_role(i)) for i, style in enumerate(_pair.styles)]
+    pastiches = {"Photo": content, **{name: image[None] for name, image in _images.items()}}
+    return comparison.distances(content, styles, pastiches, blend=_pair.blend, features=_network())
+
+
+def _format(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def show(pair: Pair, gatys: GatysPicture | None, preserve_color: str | None) -> None:
+    """The comparison section: both pastiches, their times and distances (or what to do)."""
+    st.subheader("Both methods on this pair")
+    if gatys is None or gatys.pair.key != pair.key:
+        st.caption(
+            "Run Gatys (optimisation) on this photo and painting: its pastiche appears here "
+            "beside the arbitrary network's at the same size, with the time each took and how "
+            "far each is from the photo (content) and from the painting (style)."
+        )
+        return
+    size = max(gatys.image.shape[:2])
+    try:
+        config = app_arbitrary.make_config(pair, size, preserve_color, app_arbitrary.settings())
+        arbitrary = app_arbitrary.paint(pair, config)
+        measured = _distances(
+            pair.key,
+            gatys.run_id,
+            config,
+            pair,
+            {"Arbitrary": arbitrary.image, "Gatys": gatys.image},
+        )
+    except Exception as error:
+        app_common.show_error(error, app_arbitrary.METHOD.command)
+        return
+    left, right = st.columns(2)
+    with left:
+        st.image(arbitrary.image, caption=f"Arbitrary: {arbitrary.seconds:.2f} s", clamp=True)
+    with right:
+        st.image(gatys.image, caption=f"Gatys: {gatys.seconds:.1f} s", clamp=True)
+    photo_style = measured["Photo"]["style"]
+    rows = []
+    for name, seconds in (("Arbitrary", arbitrary.seconds), ("Gatys", gatys.seconds)):
+        distance = measured[name]
+        share = distance["style"] / photo_style if photo_style > 0 else np.nan
+        rows.append(
+            {
+                "method": name,
+                "seconds": f"{seconds:.2f}",
+                "content distance": _format(distance["content"]),
+                "style distance": _format(distance["style"]),
+                "style distance / photo's": f"{share:.0%}",
+            }
+        )
+    st.table(rows, hide_index=True)
+    st.caption(
+        "Content distance: mean squared difference of VGG19 conv4_2 features from the photo "
+        "(0 for the photo). Style distance: mean squared difference of Gram matrices on conv1_1 "
+        f"to conv5_1 from the painting; the photo itself scores {_format(photo_style)}. Lower is "
+        "closer; both measured at the same size (stlib.comparison). Gatys' method minimises "
+        "these very distances (with its own weights), so it is bound to score lower on them."
+    )

@@ -1,0 +1,152 @@
+"""The stlib app: pick a photo and one or more paintings, pick a method, watch the pastiche.
+
+    make app                             # or: stlib app, or: streamlit run app/streamlit_app.py
+
+A thin page over stlib: every algorithm, check and error message is the package's (the methods
+are listed by ``stlib.methods``; a panel per method draws its controls). The page reads the
+offline folders as the command line does (``STLIB_MODELS_DIR``, ``STLIB_DATA_DIR``).
+
+Widget keys, for tests and for anyone scripting the page: ``content``, ``style``, ``method``,
+``strength``, ``size``, ``run``, ``stop``, ``download`` (and ``preserve_color``,
+``content_upload``, ``style_upload``, ``content_camera``, ``download_config``, the Gatys fields
+by name).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# The panels beside this file (``streamlit run`` puts this folder on the path; AppTest does not).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+st.set_page_config(page_title="stlib: neural style transfer", page_icon="🎨", layout="wide")
+
+
+@st.cache_resource(show_spinner="Starting TensorFlow…")
+def _tensorflow() -> bool:
+    """TensorFlow imported once per server, without its C++ start-up lines."""
+    from stlib.startup import start_tensorflow
+
+    start_tensorflow()
+    return True
+
+
+def _keep_session(*args, **kwargs) -> None:
+    """Stands in for ``keras.backend.clear_session`` in the app's process.
+
+    Streamlit calls ``keras.backend.clear_session()`` after every script run (its
+    ``_clean_problem_modules``, to free the models a script made). That clears TensorFlow's kernel
+    caches and step containers under the Gatys run going on in a background thread, and the
+    server dies of a segmentation fault (TensorFlow 2.21, Streamlit 1.67: reproduced with
+    AppTest, at the first steps of a 384-px run). The app's models live as long as the server, so
+    there is nothing to free.
+    """
+
+
+_tensorflow()  # before the imports below, which use TensorFlow
+# At every run, not once: whatever put the original back (a test's clean-up) is overruled.
+sys.modules["keras"].backend.clear_session = _keep_session
+
+from stlib.methods import METHODS  # noqa: E402
+
+import app_arbitrary  # noqa: E402
+import app_compare  # noqa: E402
+import app_gatys  # noqa: E402
+import app_images  # noqa: E402
+
+# One panel per method of the registry: a new method is a new entry there and a module here.
+PANELS = {"arbitrary": app_arbitrary, "gatys": app_gatys}
+SIZES = (128, 192, 256, 320, 384, 512, 640, 768, 1024)
+SIZE_DEFAULT = 384
+# The colour modes by the name the picker shows ("off" is the configs' None).
+COLORS = {"off": None, "luminance": "luminance", "histogram": "histogram"}
+COLOR_LABELS = {"off": "off", "luminance": "luminance only", "histogram": "match the histogram"}
+# Fixed widths that wrap: photo, paintings and pastiche side by side on a wide window; on a narrow
+# one (800 px) photo and paintings share a row and the pastiche comes under them.
+CONTENT_WIDTH, STYLE_WIDTH, RESULT_WIDTH = 210, 210, 400
+
+
+def sidebar() -> tuple[str, int, str | None, dict]:
+    """The method, the output settings and the method's own controls."""
+    state = st.session_state
+    state.setdefault("method", "arbitrary")
+    state.setdefault("size", SIZE_DEFAULT)
+    state.setdefault("preserve_color", "off")
+    with st.sidebar:
+        name = st.radio(
+            "Method",
+            [name for name in METHODS if name in PANELS],
+            key="method",
+            format_func=lambda name: METHODS[name].label,
+            captions=[METHODS[name].reference for name in METHODS if name in PANELS],
+        )
+        st.caption(METHODS[name].summary)
+        size = st.select_slider(
+            "Size",
+            SIZES,
+            key="size",
+            help="Longest side of the pastiche in px (the photo is resized to it).",
+        )
+        color = COLORS[
+            st.selectbox(
+                "Keep the photo's colours",
+                list(COLORS),
+                key="preserve_color",
+                format_func=COLOR_LABELS.get,
+                help="Gatys et al. 2017: paint the luminance only, or give the painting the "
+                "photo's colour histogram first.",
+            )
+        ]
+        st.divider()
+        values = PANELS[name].controls()
+    return name, size, color, values
+
+
+def main() -> None:
+    st.title("Neural style transfer")
+    st.caption(
+        "Change the photo, the paintings and the parameters; the pastiche follows. "
+        "Every picture here can be made again with the `stlib` command line."
+    )
+    name, size, color, values = sidebar()
+    panel = PANELS[name]
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        content_column = st.container(width=CONTENT_WIDTH)
+        style_column = st.container(width=STYLE_WIDTH)
+        result_column = st.container(width=RESULT_WIDTH)
+    with content_column:
+        content = app_images.pick_content(panel.METHOD.command)
+    with style_column:
+        styles, weights = app_images.pick_styles(panel.METHOD.command)
+    pair = app_images.Pair(content, tuple(styles), weights) if content and styles else None
+    gatys_picture = None
+    with result_column:
+        st.markdown(f"**{METHODS[name].label}**")
+        if pair is None:
+            st.info("The pastiche appears here once a photo and a painting are chosen.")
+        else:
+            picture = panel.show(pair, size, color, values)
+            gatys_picture = picture if name == "gatys" else None
+    if pair is not None:
+        if gatys_picture is None and name != "gatys":
+            gatys_picture = _last_gatys_picture()
+        app_compare.show(pair, gatys_picture, color)
+    with st.expander("Sample images and credits"):
+        app_images.gallery()
+
+
+def _last_gatys_picture():
+    """The finished Gatys run of this session, for the comparison while another panel shows."""
+    launched = st.session_state.get("gatys_launch")
+    if launched is None or not launched.run.done or launched.run.result is None:
+        return None
+    run = launched.run
+    return app_gatys.Picture(
+        run.result.image.numpy()[0], run.seconds, launched.config, launched.pair, run.id
+    )
+
+
+main()
