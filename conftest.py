@@ -17,3 +17,11 @@ for variable, folder in (("STLIB_MODELS_DIR", "models"), ("STLIB_DATA_DIR", "ima
 
 # The old spelling stlib.colour only re-exports stlib.color (and warns): nothing to collect.
 collect_ignore = ["stlib/colour.py"]
+
+
+def pytest_ignore_collect(collection_path, config):
+    """conftest.py files are plugins, loaded as such: with --doctest-modules pytest would also
+    import each as a module named "conftest", and the second folder's clashes with the first."""
+    if collection_path.name == "conftest.py":
+        return True
+    return None
