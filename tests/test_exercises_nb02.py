@@ -49,6 +49,22 @@ def test_style_layer_loss_check():
 
     assert nb02.check_style_layer_loss(solutions.style_layer_loss)
     wrong = nb02.check_style_layer_loss(summed)
-    assert not wrong and "the mean over all N x N entries" in wrong.message
+    assert not wrong and "the mean of the squares" in wrong.message
     mismatched = nb02.check_style_layer_loss(on_features)  # fails on the maps of another size
-    assert not mismatched and "with gram_matrix" in mismatched.message
+    assert not mismatched and "another size" in mismatched.message
+
+
+def test_the_debugging_exercise_reports_its_own_buggy_code_as_not_attempted():
+    untouched = nb02.check_style_layer_loss(nb02.buggy_style_layer_loss)
+    assert not untouched and not untouched.attempted
+
+    def one_bug_fixed(
+        features, style_features
+    ):  # divides each Gram by its own M, still square of mean
+        mean = tf.reduce_mean(
+            solutions.gram_matrix(features) - solutions.gram_matrix(style_features)
+        )
+        return tf.square(mean)
+
+    half = nb02.check_style_layer_loss(one_bug_fixed)
+    assert not half and half.attempted and "mean of the squares" in half.message

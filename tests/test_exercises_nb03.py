@@ -79,3 +79,28 @@ def test_unweighted_terms_add_up_to_the_objective():
     }
     total = solutions.total_loss(objective.config, raw_content, raw_style, raw_tv)
     assert abs(total / float(objective.terms(image)["total"]) - 1) < 1e-5
+
+
+def test_style_gradient_check_catches_a_wrong_constant_and_the_transpose():
+    assert nb03.check_style_gradient(solutions.style_gradient)
+    doubled = nb03.check_style_gradient(lambda f, a: 2.0 * solutions.style_gradient(f, a))
+    assert not doubled and doubled.attempted and "4 / (N^2 M)" in doubled.message
+
+
+def test_adam_loop_check_catches_another_learning_rate_and_a_missing_clip():
+    assert nb03.check_adam_loop(solutions.adam_loop)
+    faster = nb03.check_adam_loop(lambda o, s, n, lr: solutions.adam_loop(o, s, n, 2 * lr))
+    assert not faster and faster.attempted
+
+    def unclipped(objective, start, steps, learning_rate):
+        import keras
+
+        pixels, recorded = tf.Variable(start), []
+        adam = keras.optimizers.Adam(learning_rate=learning_rate)
+        for _ in range(steps):
+            terms, gradient = objective.value_and_gradient(tf.convert_to_tensor(pixels))
+            recorded.append(float(terms["total"]))
+            adam.apply_gradients([(gradient, pixels)])
+        return tf.convert_to_tensor(pixels), recorded
+
+    assert not nb03.check_adam_loop(unclipped)
