@@ -45,7 +45,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import shutil
 import signal
@@ -63,7 +62,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from stlib import arbitrary, data, gatys, images, losses, outputs, vgg  # noqa: E402
+from stlib import arbitrary, data, gatys, hardware, images, losses, outputs, vgg  # noqa: E402
 from stlib.arbitrary import tflite  # noqa: E402
 from stlib.gatys.config import STYLE_LAYERS_GATYS  # noqa: E402
 from stlib.startup import stderr_hidden  # noqa: E402
@@ -121,14 +120,7 @@ for line in sys.stdin:
 
 
 def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(
-                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
-            )
-    except (OSError, StopIteration):
-        pass
+    cpu = hardware.cpu_name()
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import time
 from dataclasses import dataclass, field
 
@@ -169,7 +168,7 @@ def main() -> None:
         "nb05": _nb05_runs(1024 if gpu else 512),  # notebook 05 picks its size by the device
     }
     report = {
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "machine": f"{hardware.cpu_name()}, {os.cpu_count()} cores",
         "gpu": hardware.gpu_names(),
         "probe_steps": args.probe_steps,
         "notebooks": {},

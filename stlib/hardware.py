@@ -12,9 +12,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["bfloat16_units", "full_mode_advice", "gpu_names"]
+__all__ = ["bfloat16_units", "cpu_name", "full_mode_advice", "gpu_names"]
 
 _CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def cpu_name() -> str:
+    """The CPU's model name from /proc/cpuinfo ("Intel(R) Xeon(R) ..."), else what Python knows
+    ("x86_64"): benchmarks name the machine their figures come from."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo") as info:
+            return next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
 
 
 def gpu_names() -> list[str]:

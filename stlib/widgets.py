@@ -448,7 +448,39 @@ def _caption_html(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-class GatysExplorer:
+class _WithStaticCopy:
+    """What both explorers share: the live widget followed by a static copy of the last result
+    (an HTML snapshot, hidden while the widget is live), rewritten after every result.
+
+    A subclass sets ``widget``, ``status_text``, ``_snapshot_handles = []``, ``STATIC_TITLE`` and
+    ``snapshot_html()``.
+    """
+
+    STATIC_TITLE = "explorer"
+
+    def _ipython_display_(self) -> None:
+        """The live widget, then its static copy (updated after every result, hidden when live)."""
+        from IPython.display import display
+
+        display(self.widget)
+        handle = display(self._snapshot_bundle(), raw=True, display_id=True)
+        if handle is not None:  # None outside IPython
+            self._snapshot_handles.append(handle)
+
+    def _snapshot_bundle(self) -> dict[str, str]:
+        """The static copy as a display bundle: HTML, and plain text for text-only viewers."""
+        return {
+            "text/html": self.snapshot_html(),
+            "text/plain": f"{self.STATIC_TITLE} (static copy): {self.status_text}",
+        }
+
+    def _refresh_snapshots(self) -> None:
+        """Rewrite every displayed static copy with the current result."""
+        for handle in self._snapshot_handles:
+            handle.update(self._snapshot_bundle(), raw=True)
+
+
+class GatysExplorer(_WithStaticCopy):
     """Controls for every knob of Gatys et al.'s style transfer, with live pastiche and loss curve.
 
     Args:
@@ -466,6 +498,8 @@ class GatysExplorer:
     ``config()`` reads the controls, ``run()`` optimises here and now, ``run_in_background()``
     in a thread (so that Stop works); the last ``TransferResult`` is kept in ``result``.
     """
+
+    STATIC_TITLE = "Gatys explorer"
 
     def __init__(
         self,
@@ -619,30 +653,9 @@ class GatysExplorer:
         explorer.add_class(EXPLORER_CLASS)
         return explorer
 
-    def _ipython_display_(self) -> None:
-        """The live widget, then its static copy (updated after every run, hidden when live)."""
-        from IPython.display import display
-
-        display(self.widget)
-        handle = display(self._snapshot_bundle(), raw=True, display_id=True)
-        if handle is not None:  # None outside IPython
-            self._snapshot_handles.append(handle)
-
     def snapshot_html(self) -> str:
         """The static copy of the last run: status line, pastiche and loss curve, as HTML."""
         return snapshot_html(self.status_text, self.pastiche.value, self.loss_curve.value)
-
-    def _snapshot_bundle(self) -> dict[str, str]:
-        """The static copy as a display bundle: HTML, and plain text for text-only viewers."""
-        return {
-            "text/html": self.snapshot_html(),
-            "text/plain": f"Gatys explorer (static copy): {self.status_text}",
-        }
-
-    def _refresh_snapshots(self) -> None:
-        """Rewrite every displayed static copy with the current status, pastiche and curve."""
-        for handle in self._snapshot_handles:
-            handle.update(self._snapshot_bundle(), raw=True)
 
     # --- controls <-> config ---------------------------------------------------------------------
 
@@ -906,7 +919,7 @@ def arbitrary_snapshot_html(status: str, pastiche: bytes = b"") -> str:
     )
 
 
-class ArbitraryExplorer:
+class ArbitraryExplorer(_WithStaticCopy):
     """A photo, two paintings, two sliders: the arbitrary style network (Ghiasi et al. 2017), live.
 
     Args:
@@ -931,6 +944,8 @@ class ArbitraryExplorer:
     widths and wrap). Under the live widget a static copy of the last picture is kept for viewers
     without a kernel.
     """
+
+    STATIC_TITLE = "Arbitrary-style explorer"
 
     def __init__(
         self,
@@ -1032,24 +1047,9 @@ class ArbitraryExplorer:
         explorer.add_class(EXPLORER_CLASS)
         return explorer
 
-    def _ipython_display_(self) -> None:
-        """The live widget, then its static copy (updated after every picture, hidden when live)."""
-        from IPython.display import display
-
-        display(self.widget)
-        handle = display(self._snapshot_bundle(), raw=True, display_id=True)
-        if handle is not None:  # None outside IPython
-            self._snapshot_handles.append(handle)
-
     def snapshot_html(self) -> str:
         """The static copy of the last picture: status line and pastiche, as HTML."""
         return arbitrary_snapshot_html(self.status_text, self.pastiche.value)
-
-    def _snapshot_bundle(self) -> dict[str, str]:
-        return {
-            "text/html": self.snapshot_html(),
-            "text/plain": f"Arbitrary-style explorer (static copy): {self.status_text}",
-        }
 
     # --- the settings and the picture ----------------------------------------------------------
 
@@ -1089,8 +1089,7 @@ class ArbitraryExplorer:
             f"{width}x{height} px · strength {self.strength.value:.2f} · "
             f"{100 * (1 - share_b):.0f} % A + {100 * share_b:.0f} % B · {seconds:.2f} s"
         )
-        for handle in self._snapshot_handles:
-            handle.update(self._snapshot_bundle(), raw=True)
+        self._refresh_snapshots()
         return pastiche
 
     def _repaint(self) -> None:
