@@ -1,0 +1,52 @@
+"""One network, many styles (Dumoulin, Shlens, Kudlur, "A learned representation for artistic
+style", ICLR 2017).
+
+A feed-forward transformer paints a photo in one pass; conditional instance normalisation gives
+every style its own scale and shift after each convolution, so N styles share one network and cost
+about 3,200 numbers each. Mixing those numbers mixes the styles; a new style is learned by training
+only them.
+
+    from stlib import fast
+    pastiche = fast.stylize("tuebingen", style=19)                     # the pretrained 26 styles
+    blend = fast.stylize("tuebingen", style={3: 0.5, 19: 0.5}, size=512)
+    model = fast.load("my_styles.keras")                               # a network you trained
+
+Modules: ``layers`` (conditional instance norm, reflect-padded conv, nearest upsampling),
+``transformer`` (the network and its widths), ``mixing`` (style weight vectors, no TensorFlow),
+``magenta26`` (TensorFlow's Android demo network: its 26 styles imported into the Keras model),
+``training`` (the perceptual-loss training loop, checkpoints, fine-tuning), ``api`` (``load``,
+``stylize``).
+
+Names are imported on first use, so ``stlib.fast.mixing`` checks settings without TensorFlow.
+"""
+
+from importlib import import_module
+
+# public name -> the module that defines it
+_HOMES = {
+    "ConditionalInstanceNorm": "layers",
+    "ReflectConv": "layers",
+    "NearestUpsample": "layers",
+    "MultiStyleTransformer": "transformer",
+    "TransformerSpec": "transformer",
+    "MAGENTA": "transformer",
+    "SLIM26": "transformer",
+    "style_weights": "mixing",
+    "parse_mix": "mixing",
+}
+
+__all__ = sorted(_HOMES)
+
+_MODULES = ("layers", "transformer", "mixing")
+
+
+def __getattr__(name):
+    if name in _HOMES:
+        return getattr(import_module(f"stlib.fast.{_HOMES[name]}"), name)
+    if name in _MODULES:
+        return import_module(f"stlib.fast.{name}")
+    raise AttributeError(f"module 'stlib.fast' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_HOMES, *_MODULES])
