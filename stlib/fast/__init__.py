@@ -33,11 +33,16 @@ _HOMES = {
     "SLIM26": "transformer",
     "style_weights": "mixing",
     "parse_mix": "mixing",
+    "PRETRAINED": "api",
+    "ModelFileError": "api",
+    "load": "api",
+    "stylize": "api",
+    "clear_cache": "api",
 }
 
 __all__ = sorted(_HOMES)
 
-_MODULES = ("layers", "transformer", "mixing")
+_MODULES = ("layers", "transformer", "mixing", "magenta26", "content", "training", "api")
 
 
 def __getattr__(name):

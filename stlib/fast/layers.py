@@ -1,4 +1,4 @@
-"""The layers of the multi-style transformer: conditional instance normalisation and its convolutions.
+"""The layers of the multi-style transformer: conditional instance normalisation, convolutions.
 
 Conditional instance normalisation (CIN, Dumoulin, Shlens, Kudlur, ICLR 2017, eq. 5) normalises each
 channel of each image over its own height and width, then scales and shifts it with parameters that
@@ -9,8 +9,9 @@ belong to a style:
 ``gamma`` and ``beta`` have one row per style, [N, C]. The layer takes a batch of style weight
 vectors [B, N] and uses ``w @ gamma`` and ``w @ beta``: a one-hot ``w`` picks one style, any other
 ``w`` mixes the styles' parameters (Magenta's ``weighted_instance_norm``). The layer applies the
-weights as given, as Magenta and the frozen 26-style graph do; :func:`stlib.fast.mixing.style_weights`
-is where the front ends make a mix convex (weights that sum to one) before they get here.
+weights as given, as Magenta and the frozen 26-style graph do;
+:func:`stlib.fast.mixing.style_weights` is where the front ends make a mix convex (weights that
+sum to one) before they get here.
 
 All three layers are registered Keras serialisables, so a model saved as ``.keras`` loads back.
 """

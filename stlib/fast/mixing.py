@@ -75,6 +75,8 @@ def parse_mix(text: str, name: str = "--mix") -> dict[int, float]:
     mix: dict[int, float] = {}
     for part in str(text).split(","):
         index, sep, weight = part.strip().partition(":")
+        if not sep:
+            raise SettingError({name: text}, f"{part.strip()!r} has no ':WEIGHT'")
         try:
             key, value = int(index), float(weight)
         except ValueError:
@@ -82,7 +84,5 @@ def parse_mix(text: str, name: str = "--mix") -> dict[int, float]:
                 {name: text},
                 f"{part.strip()!r} is not STYLE:WEIGHT; write e.g. '3:0.5,7:0.5'",
             ) from None
-        if not sep:
-            raise SettingError({name: text}, f"{part.strip()!r} has no ':WEIGHT'")
         mix[key] = mix.get(key, 0.0) + value
     return mix

@@ -32,7 +32,7 @@ __all__ = ["MAGENTA", "SLIM26", "SPECS", "MultiStyleTransformer", "TransformerSp
 
 @dataclass(frozen=True)
 class TransformerSpec:
-    """The widths of the transformer: ``contract`` (3 convs), ``residual_blocks``, ``expand`` (2)."""
+    """The widths: ``contract`` (3 convs), ``residual_blocks`` (their count), ``expand`` (2)."""
 
     contract: tuple[int, int, int] = (32, 64, 128)
     residual_blocks: int = 5
@@ -47,9 +47,7 @@ class TransformerSpec:
                 f"and expand={self.expand}"
             )
         if min(*self.contract, *self.expand) < 1 or int(self.residual_blocks) < 0:
-            raise ValueError(
-                f"widths must be positive and residual_blocks at least 0, got {self}"
-            )
+            raise ValueError(f"widths must be positive and residual_blocks at least 0, got {self}")
 
     @property
     def norm_widths(self) -> list[int]:
@@ -119,6 +117,7 @@ class MultiStyleTransformer(keras.Model):
             conv_norm("expand_conv2", e2, 3),
             conv_norm("expand_conv3", 3, 9),
         ]
+        self.build(None)  # weights exist at once: to import, to copy, to save before a call
 
     def build(self, input_shape):
         image_shape = (None, None, None, 3)
@@ -149,7 +148,9 @@ class MultiStyleTransformer(keras.Model):
 
     def norm_layers(self) -> list[ConditionalInstanceNorm]:
         """Every CIN layer, in network order: these hold all that is style-specific."""
-        return [layer for layer in self._flatten_layers() if isinstance(layer, ConditionalInstanceNorm)]
+        return [
+            layer for layer in self._flatten_layers() if isinstance(layer, ConditionalInstanceNorm)
+        ]
 
     def get_config(self):
         return {
