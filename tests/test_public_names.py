@@ -27,6 +27,7 @@ MODULES = {
         "hardware",
         "startup",
         "arbitrary",
+        "fast",
         "widgets",
     )
 }
