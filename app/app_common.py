@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
-from stlib import cli
+from stlib import cli, cli_cin
 from stlib.validation import SettingError
 
 LOG = logging.getLogger("stlib.app")
@@ -29,6 +29,8 @@ LABELS: dict[str, str] = {
     "size": "Size",
     "preserve_color": "Keep the photo's colours",
     "weights": "Style weights",
+    "mix": "Style weights",
+    "model": "Network",
     "style_blend_weights": "Style weights",
     "strength": "Strength",
     "style_size": "Style size",
@@ -71,7 +73,8 @@ def page_message(error: BaseException) -> str:
 def cli_message(error: BaseException, command: str) -> str:
     """The line ``command`` (``stlib transfer``) prints for the same error on the command line."""
     if isinstance(error, SettingError):
-        option = cli.arbitrary_option_label if command == "stlib arbitrary" else cli.option_label
+        labels = {"stlib arbitrary": cli.arbitrary_option_label, "stlib cin": cli_cin.option_label}
+        option = labels.get(command, cli.option_label)
         words = error.worded(option, _shown, separator=" ")
     else:
         words = page_message(error)

@@ -221,6 +221,7 @@ def pick_styles(command: str) -> tuple[list[Picked], tuple[float, ...]]:
         data.sample_names("style"),
         format_func=_style_label,
         key="style",
+        persist_state="page",  # kept while a method without paintings (cin) is shown
         max_selections=MAX_STYLES,
         help=f"One painting, or up to {MAX_STYLES} blended by the weights below.",
     )
@@ -261,6 +262,7 @@ def pick_styles(command: str) -> tuple[list[Picked], tuple[float, ...]]:
                 1.0,
                 step=0.05,
                 key=_weight_key(style),
+                persist_state="page",
                 help="The paintings are blended in these proportions (they need not sum to 1).",
             )
         )

@@ -6,10 +6,16 @@ A thin page over stlib: every algorithm, check and error message is the package'
 are listed by ``stlib.methods``; a panel per method draws its controls). The page reads the
 offline folders as the command line does (``STLIB_MODELS_DIR``, ``STLIB_DATA_DIR``).
 
+A panel has ``METHOD``, ``controls()`` (the sidebar) and ``show(pair, size, color, values)`` (the
+picture). A method whose network knows its styles and takes no painting (``app_cin``) also has
+``style_column(content, values)``, drawn instead of the painting pickers, and may have
+``gallery(content, values)``, drawn under the page; its ``Pair`` has no paintings, and the
+comparison of the methods (which needs a painting) is left out.
+
 Widget keys, for tests and for anyone scripting the page: ``content``, ``style``, ``method``,
 ``strength``, ``size``, ``run``, ``stop``, ``download`` (and ``preserve_color``,
 ``content_upload``, ``style_upload``, ``content_camera``, ``download_config``, the Gatys fields
-by name).
+by name; the multi-style network's ``cin_*``, listed in app_cin.py).
 """
 
 from __future__ import annotations
@@ -53,12 +59,13 @@ sys.modules["keras"].backend.clear_session = _keep_session
 from stlib.methods import METHODS  # noqa: E402
 
 import app_arbitrary  # noqa: E402
+import app_cin  # noqa: E402
 import app_compare  # noqa: E402
 import app_gatys  # noqa: E402
 import app_images  # noqa: E402
 
 # One panel per method of the registry: a new method is a new entry there and a module here.
-PANELS = {"arbitrary": app_arbitrary, "gatys": app_gatys}
+PANELS = {"arbitrary": app_arbitrary, "gatys": app_gatys, "cin": app_cin}
 SIZES = (128, 192, 256, 320, 384, 512, 640, 768, 1024)
 SIZE_DEFAULT = 384
 # The colour modes by the name the picker shows ("off" is the configs' None).
@@ -119,18 +126,27 @@ def main() -> None:
         result_column = st.container(width=RESULT_WIDTH)
     with content_column:
         content = app_images.pick_content(panel.METHOD.command)
+    own_styles = getattr(panel, "style_column", None)  # a network that takes no painting
     with style_column:
-        styles, weights = app_images.pick_styles(panel.METHOD.command)
-    pair = app_images.Pair(content, tuple(styles), weights) if content and styles else None
+        if own_styles is None:
+            styles, weights = app_images.pick_styles(panel.METHOD.command)
+        else:
+            own_styles(content, values)
+            styles, weights = [], ()
+    ready = content is not None and (bool(styles) or own_styles is not None)
+    pair = app_images.Pair(content, tuple(styles), weights) if ready else None
     gatys_picture = None
     with result_column:
         st.markdown(f"**{METHODS[name].label}**")
         if pair is None:
-            st.info("The pastiche appears here once a photo and a painting are chosen.")
+            needed = "a photo is" if own_styles else "a photo and a painting are"
+            st.info(f"The pastiche appears here once {needed} chosen.")
         else:
             picture = panel.show(pair, size, color, values)
             gatys_picture = picture if name == "gatys" else None
-    if pair is not None:
+    if hasattr(panel, "gallery"):
+        panel.gallery(content, values)
+    if pair is not None and pair.styles:
         if gatys_picture is None and name != "gatys":
             gatys_picture = _last_gatys_picture()
         app_compare.show(pair, gatys_picture, color)

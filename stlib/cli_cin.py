@@ -19,7 +19,13 @@ from pathlib import Path
 from stlib.validation import SettingError
 
 # API setting -> the option that sets it
-OPTIONS = {"style": "--style", "mix": "--mix", "size": "--size", "model": "--model"}
+OPTIONS = {
+    "style": "--style",
+    "mix": "--mix",
+    "size": "--size",
+    "model": "--model",
+    "preserve_color": "--preserve-color",
+}
 
 
 def option_label(name: str) -> str:
@@ -74,6 +80,12 @@ def add_parser(commands) -> None:
         type=_size,
         help="longest side of the output in px, or 'none' (default: none, the content's own "
         "size; a photo already at that size goes in unchanged)",
+    )
+    add(
+        "--preserve-color",
+        choices=["luminance"],
+        help="keep the photo's colours: the pastiche's luminance with the photo's colours "
+        "(default: off)",
     )
     p.set_defaults(run=run)
 
@@ -154,7 +166,9 @@ def run(args) -> int:
     start = time.perf_counter()
     network = api.load(model)
     weights = style_weights(selection, network.num_styles, name=name)
-    image = api.stylize(args.content, weights, model=network, size=args.size)
+    image = api.stylize(
+        args.content, weights, model=network, size=args.size, preserve_color=args.preserve_color
+    )
     images.save(image, output)
     mixed = [f"{k}:{w:.2g}" for k, w in enumerate(weights) if w > 0]
     what = f"style {mixed[0].split(':')[0]}" if len(mixed) == 1 else f"mix {','.join(mixed)}"

@@ -1,7 +1,7 @@
 """The style-transfer methods a front end offers, in one registry (no TensorFlow).
 
 The app lists ``METHODS`` in its method picker and draws each one's panel by its ``name``; a new
-method (Dumoulin et al.'s multi-style network) is one more entry here and one more panel there.
+method is one more entry here and one more panel there.
 What a method's entry says:
 
 - ``live``: a feed-forward network paints in one pass, so the picture follows the controls
@@ -10,7 +10,9 @@ What a method's entry says:
 - ``package``: where the algorithm lives (the app holds none of its own).
 
 >>> [m.label for m in METHODS.values()]
-['Arbitrary (real time)', 'Gatys (optimisation)']
+['Arbitrary (real time)', 'Gatys (optimisation)', 'Multi-style network']
+>>> method("cin").command, method("cin").live
+('stlib cin', True)
 >>> method("gatys").command
 'stlib transfer'
 """
@@ -28,7 +30,7 @@ __all__ = ["METHODS", "Method", "method"]
 class Method:
     """One style-transfer method as a front end presents it."""
 
-    name: str  # the key: "arbitrary", "gatys"
+    name: str  # the key: "arbitrary", "gatys", "cin"
     label: str  # what the picker shows
     reference: str  # the paper, for the caption
     live: bool  # True: one forward pass per change; False: Run/Stop an optimisation
@@ -59,6 +61,17 @@ METHODS: dict[str, Method] = {
             package="stlib.gatys",
             summary="The pixels are optimised until VGG19 sees the photo's content and the "
             "painting's textures (Gram matrices): step by step, seconds to minutes.",
+        ),
+        Method(
+            name="cin",
+            label="Multi-style network",
+            reference="Dumoulin, Shlens, Kudlur, ICLR 2017",
+            live=True,
+            command="stlib cin",
+            package="stlib.fast",
+            summary="One network paints 26 styles in one pass: each style is 990 scale and "
+            "shift numbers of its normalisation layers (in this slim pretrained network), and "
+            "mixing those numbers mixes the styles.",
         ),
     )
 }

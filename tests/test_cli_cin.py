@@ -36,11 +36,17 @@ def test_one_style_and_a_mix(tmp_path, magenta26_available, samples_available, c
     one, mix = tmp_path / "one.png", tmp_path / "sub" / "mix.jpg"
     assert cli.main(["cin", "tuebingen", "-o", str(one), "--style", "19", "--size", "96"]) == 0
     assert "style 19 of magenta-26" in capsys.readouterr().out
-    assert cli.main(["cin", "tuebingen", "-o", str(mix), "--mix", "3:1,19:1", "--size", "96"]) == 0
+    argv = ["cin", "tuebingen", "-o", str(mix), "--mix", "3:1,19:1", "--size", "96"]
+    assert cli.main(argv) == 0
     assert "mix 3:0.5,19:0.5" in capsys.readouterr().out
     a, b = (np.asarray(Image.open(p), np.float32) / 255 for p in (one, mix))
     assert a.shape == b.shape == (72, 96, 3)
     assert np.abs(a - b).mean() > 0.03  # the mix is another picture
+    kept = tmp_path / "kept.png"
+    argv = ["cin", "tuebingen", "-o", str(kept), "--style", "19", "--size", "96"]
+    assert cli.main([*argv, "--preserve-color", "luminance"]) == 0
+    c = np.asarray(Image.open(kept), np.float32) / 255
+    assert 0.005 < np.abs(c - a).mean()  # the photo's colours, the style's strokes
 
 
 def test_list_names_the_styles(magenta26_available, capsys):
@@ -80,6 +86,7 @@ def test_a_trained_file_is_used_and_its_style_count_checked(tmp_path, capsys):
         (["--style", "1", "--size", "16"], "--size 16: must be a whole number in [32, 8192]"),
         (["--style", "1", "--model", "styles.h5"], "--model styles.h5: give magenta-26"),
         (["--style", "1", "--model", "nothere.keras"], "--model nothere.keras: no such file"),
+        (["--style", "1", "--preserve-color", "histogram"], "invalid choice: 'histogram'"),
     ],
 )
 def test_bad_input_is_refused_and_the_old_file_kept(existing_output, capsys, options, message):

@@ -19,14 +19,17 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from stlib import images
+from stlib import color, images
 from stlib.arbitrary.inputs import load_content
 from stlib.fast.mixing import Selection, style_weights
 from stlib.fast.pretrained import PRETRAINED
 from stlib.fast.transformer import MultiStyleTransformer
-from stlib.validation import SettingError, integer
+from stlib.validation import SettingError, choice, integer
 
-__all__ = ["PRETRAINED", "ModelFileError", "clear_cache", "load", "stylize"]
+__all__ = ["PRESERVE_COLOR_MODES", "PRETRAINED", "ModelFileError", "clear_cache", "load", "stylize"]
+
+# The colour modes of this method (no "histogram": it recolours a painting, and there is none).
+PRESERVE_COLOR_MODES = (None, "luminance")
 
 _loaded: dict[str, MultiStyleTransformer] = {}
 _painters: dict[int, tf.types.experimental.PolymorphicFunction] = {}
@@ -120,6 +123,7 @@ def stylize(
     *,
     model: str | os.PathLike | MultiStyleTransformer = "magenta-26",
     size: int | None = None,
+    preserve_color: str | None = None,
 ) -> tf.Tensor:
     """The pastiche of ``content`` in one style or a mix, float32 [1, H, W, 3] in [0, 1].
 
@@ -130,10 +134,17 @@ def stylize(
         model: see :func:`load`.
         size: the longest side of the result (the photo is resized first); None, or the
             photo's own longest side, leaves the photo unchanged.
+        preserve_color: None, or "luminance": the pastiche's luminance with the photo's colours
+            (``stlib.color.combine_luminance``). "histogram", offered by the other methods,
+            recolours the painting before it is used: this network has no painting.
     """
+    choice(preserve_color, "preserve_color", PRESERVE_COLOR_MODES)
     if size is not None:  # the shorter side is checked by stlib.images (at least MIN_SIDE)
         size = integer(size, "size", low=images.MIN_SIDE, high=images.MAX_SIDE)
     network = load(model)
     weights = style_weights(style, network.num_styles)
     photo = load_content(content, size)
-    return _painter(network)(photo, tf.constant(weights[None, :]))
+    pastiche = _painter(network)(photo, tf.constant(weights[None, :]))
+    if preserve_color == "luminance":
+        pastiche = color.combine_luminance(pastiche, photo)
+    return pastiche

@@ -81,3 +81,19 @@ def test_bad_model_files_get_one_clear_error(tmp_path):
         api.load(tmp_path / "plain.keras")
     with pytest.raises(SettingError, match="magenta-26 or the path"):
         api.load(42)
+
+
+def test_preserve_color_luminance_puts_the_photo_s_colours_back(magenta26_model):
+    from stlib import color
+
+    photo = data.load("tuebingen", max_side=64)
+    plain = api.stylize(photo, 19)
+    kept = api.stylize(photo, 19, preserve_color="luminance")
+    np.testing.assert_allclose(kept, color.combine_luminance(plain, photo), atol=1e-6)
+    photo_iq = color.rgb_to_yiq(photo)[..., 1:]
+    assert (
+        np.abs(color.rgb_to_yiq(kept)[..., 1:] - photo_iq).mean()
+        < 0.5 * np.abs(color.rgb_to_yiq(plain)[..., 1:] - photo_iq).mean()
+    )
+    with pytest.raises(SettingError, match="preserve_color='histogram': choose from None"):
+        api.stylize(photo, 19, preserve_color="histogram")
