@@ -49,6 +49,9 @@ def start_tensorflow() -> None:
     """Import TensorFlow and Keras without their start-up lines; nothing if already imported."""
     if "tensorflow" in sys.modules:
         return
+    # TensorFlow's C++ INFO lines (graph passes, dataset patches) print later too, outside this
+    # function, into a notebook's cell output; warnings and errors still show.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     with stderr_hidden():
         import keras  # noqa: F401
         import tensorflow

@@ -1,7 +1,7 @@
 """Every reference answer in stlib.exercises.solutions passes its check, and every check reports an
 untouched placeholder as "not attempted", without printing.
 
-``EXERCISES`` lists the 21 exercises of notebooks 01-05 and 07; the notebook tests use it too. A
+``EXERCISES`` lists the 24 exercises of notebooks 01-07; the notebook tests use it too. A
 "debug" exercise starts from code with bugs; that code counts as not attempted.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import stlib.exercises
-from stlib.exercises import NOT_ATTEMPTED, Verdict, nb01, nb02, nb03, nb05, nb07
+from stlib.exercises import NOT_ATTEMPTED, Verdict, nb01, nb02, nb03, nb05, nb06, nb07
 
 
 def _nb04():
@@ -107,6 +107,17 @@ EXERCISES = [
         "nb05", "check_match_luminance", "match_luminance", "function", nb05.check_match_luminance
     ),
     Exercise("nb05", "check_blended_gram", "blended_gram", "function", nb05.check_blended_gram),
+    Exercise(
+        "nb06",
+        "check_conditional_instance_norm",
+        "conditional_instance_norm",
+        "function",
+        nb06.check_conditional_instance_norm,
+    ),
+    Exercise(
+        "nb06", "check_mix_parameters", "mix_parameters", "function", nb06.check_mix_parameters
+    ),
+    Exercise("nb06", "check_slim_numbers", "slim_numbers", "value", nb06.check_slim_numbers),
     Exercise("nb07", "check_cin_numbers", "cin_numbers", "value", nb07.check_cin_numbers),
     Exercise("nb07", "check_bottleneck", "bottleneck", "function", nb07.check_bottleneck),
     Exercise("nb07", "check_overlap_ramp", "overlap_ramp", "function", nb07.check_overlap_ramp),
@@ -140,7 +151,7 @@ def placeholders(exercise: Exercise) -> list[Any]:
 
 def test_the_table_covers_every_check_and_every_solution():
     assert EXERCISE_MODULES == sorted({e.notebook for e in EXERCISES})
-    assert {"nb01", "nb02", "nb03", "nb04", "nb05", "nb07"} <= set(EXERCISE_MODULES)
+    assert {"nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07"} <= set(EXERCISE_MODULES)
     solutions_package = importlib.import_module("stlib.exercises.solutions")
     assert sorted(solutions_package.__all__) == EXERCISE_MODULES
     for notebook in EXERCISE_MODULES:
@@ -154,7 +165,7 @@ def test_the_table_covers_every_check_and_every_solution():
         )
         assert sorted(e.answer for e in listed) == sorted(solutions.__all__)
         assert solutions.__doc__ and "reference for the tests and for teachers" in solutions.__doc__
-    assert len(EXERCISES) == 21
+    assert len(EXERCISES) == 24
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=str)
