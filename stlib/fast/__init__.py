@@ -16,7 +16,8 @@ Modules: ``layers`` (conditional instance norm, reflect-padded conv, nearest ups
 vectors, no TensorFlow), ``pretrained`` (the networks stlib knows by name),
 ``magenta26`` (TensorFlow's Android demo network: its 26 styles imported into the Keras model),
 ``content`` (the training photos: a folder or the built-in set, random crops),
-``training`` (the perceptual-loss training loop, checkpoints, fine-tuning), ``api`` (``load``,
+``train_config`` (``TrainConfig`` and its presets, no TensorFlow), ``training`` (the
+perceptual-loss training loop, checkpoints, fine-tuning), ``api`` (``load``,
 ``stylize``).
 
 Names are imported on first use, so ``stlib.fast.mixing`` checks settings without TensorFlow.
@@ -41,7 +42,7 @@ _HOMES = {
     "stylize": "api",
     "clear_cache": "api",
     "PRESERVE_COLOR_MODES": "api",
-    "TrainConfig": "training",
+    "TrainConfig": "train_config",
     "TrainHistory": "training",
     "train": "training",
     "CropStream": "content",
@@ -58,6 +59,7 @@ _MODULES = (
     "pretrained",
     "magenta26",
     "content",
+    "train_config",
     "training",
     "api",
 )
