@@ -32,10 +32,16 @@ def cpu_name() -> str:
 
 
 def gpu_names() -> list[str]:
-    """The GPUs TensorFlow sees (empty on a CPU-only machine)."""
+    """The models of the GPUs TensorFlow sees ("NVIDIA H200"; empty on a CPU-only machine).
+
+    A device without details (some plugins) is named by its device path instead."""
     import tensorflow as tf
 
-    return [device.name for device in tf.config.list_physical_devices("GPU")]
+    names = []
+    for device in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(device)
+        names.append(details.get("device_name") or device.name)
+    return names
 
 
 def full_mode_advice(cpu_minutes: float, quick: bool, gpus: list[str] | None = None) -> str:
