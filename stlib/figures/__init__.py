@@ -20,8 +20,4 @@ __all__ = ["FIGURES", "Context", "Made", "figure", "make", "numbers_tex"]
 FIGURE_MODULES = ("gatys_figures", "fast_figures", "arbitrary_figures", "speed_figures")
 
 for _module in FIGURE_MODULES:
-    try:
-        import_module(f"stlib.figures.{_module}")
-    except ModuleNotFoundError as error:  # a method's figures not written yet
-        if error.name != f"stlib.figures.{_module}":
-            raise
+    import_module(f"stlib.figures.{_module}")
