@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= outputs
 
-.PHONY: setup demo app test test-fast lint format benchmark clean
+.PHONY: setup demo app test test-fast lint format benchmark clean report report-quick
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -43,3 +43,13 @@ benchmark: setup  ## time to quality against TensorFlow's tutorial recipe (about
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache
+
+LATEXMK := latexmk -pdf -interaction=nonstopmode -halt-on-error -file-line-error
+
+report: setup  ## every figure and number in full mode (hours on a 2-core CPU), then report/build/report.pdf and slides.pdf
+	$(BIN)/python -m stlib.figures --out report/figures
+	cd report && $(LATEXMK) -outdir=build report.tex slides.tex
+
+report-quick: setup  ## the same in quick mode (small images, few steps; minutes): report/build/quick/*.pdf
+	$(BIN)/python -m stlib.figures --quick --out report/figures-quick
+	cd report && $(LATEXMK) -outdir=build/quick -usepretex='\def\stlibmode{-quick}' report.tex slides.tex
