@@ -1,6 +1,6 @@
 """The exercise convention, read from the committed notebooks and checked by running them untouched.
 
-In every notebook (01-05 and 07 have exercises) each exercise's student cell holds a placeholder
+In every notebook (01-08 have exercises) each exercise's student cell holds a placeholder
 and ends with its check (a bare expression, so Jupyter shows the verdict once); no cell defines a
 solution or imports ``stlib.exercises.solutions``; where later cells need the exercise's name, the
 next cell binds it to stlib's own version; each exercise's text states the tolerance its check
@@ -236,6 +236,16 @@ def test_notebooks_are_committed_without_outputs():
 # --- Run All on the untouched notebooks ----------------------------------------------------------
 
 
+def _magenta26_or_skip() -> None:
+    """Notebooks 06 and 08 paint with the pretrained 26-style graph: skip without it."""
+    from stlib.fast import magenta26
+
+    try:
+        magenta26.frozen_graph_path(download=False)
+    except magenta26.ModelNotFoundError as error:
+        pytest.skip(f"the magenta-26 frozen graph is not available offline: {error}")
+
+
 def _tflite_models_or_skip() -> None:
     """Notebook 07 paints with the official TFLite files: skip without them (no download)."""
     from stlib.arbitrary import models
@@ -269,8 +279,10 @@ def test_an_untouched_notebook_reports_each_exercise_not_attempted_once(
     nbclient = pytest.importorskip("nbclient")
     if notebook in ("nb04", "nb07"):
         pytest.importorskip("ipywidgets")
-    if notebook == "nb07":
+    if notebook in ("nb07", "nb08"):
         _tflite_models_or_skip()
+    if notebook in ("nb06", "nb08"):
+        _magenta26_or_skip()
     monkeypatch.setenv("STLIB_QUICK", "1")
     path = NOTEBOOKS[notebook]
     executed = nbformat.read(

@@ -1,7 +1,7 @@
 """Every reference answer in stlib.exercises.solutions passes its check, and every check reports an
 untouched placeholder as "not attempted", without printing.
 
-``EXERCISES`` lists the 24 exercises of notebooks 01-07; the notebook tests use it too. A
+``EXERCISES`` lists the 27 exercises of notebooks 01-08; the notebook tests use it too. A
 "debug" exercise starts from code with bugs; that code counts as not attempted.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import stlib.exercises
-from stlib.exercises import NOT_ATTEMPTED, Verdict, nb01, nb02, nb03, nb05, nb06, nb07
+from stlib.exercises import NOT_ATTEMPTED, Verdict, nb01, nb02, nb03, nb05, nb06, nb07, nb08
 
 
 def _nb04():
@@ -121,6 +121,11 @@ EXERCISES = [
     Exercise("nb07", "check_cin_numbers", "cin_numbers", "value", nb07.check_cin_numbers),
     Exercise("nb07", "check_bottleneck", "bottleneck", "function", nb07.check_bottleneck),
     Exercise("nb07", "check_overlap_ramp", "overlap_ramp", "function", nb07.check_overlap_ramp),
+    Exercise("nb08", "check_gram_distance", "gram_distance", "function", nb08.check_gram_distance),
+    Exercise("nb08", "check_psnr", "psnr", "function", nb08.check_psnr),
+    Exercise(
+        "nb08", "check_color_distance", "color_distance", "function", nb08.check_color_distance
+    ),
 ]
 
 # Every notebook with exercises: the modules stlib.exercises.nb01, nb02, ...
@@ -151,7 +156,7 @@ def placeholders(exercise: Exercise) -> list[Any]:
 
 def test_the_table_covers_every_check_and_every_solution():
     assert EXERCISE_MODULES == sorted({e.notebook for e in EXERCISES})
-    assert {"nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07"} <= set(EXERCISE_MODULES)
+    assert {"nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08"} <= set(EXERCISE_MODULES)
     solutions_package = importlib.import_module("stlib.exercises.solutions")
     assert sorted(solutions_package.__all__) == EXERCISE_MODULES
     for notebook in EXERCISE_MODULES:
@@ -165,7 +170,7 @@ def test_the_table_covers_every_check_and_every_solution():
         )
         assert sorted(e.answer for e in listed) == sorted(solutions.__all__)
         assert solutions.__doc__ and "reference for the tests and for teachers" in solutions.__doc__
-    assert len(EXERCISES) == 24
+    assert len(EXERCISES) == 27
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=str)

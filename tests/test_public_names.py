@@ -28,6 +28,7 @@ MODULES = {
         "startup",
         "arbitrary",
         "fast",
+        "metrics",
         "widgets",
     )
 }

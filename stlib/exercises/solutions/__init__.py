@@ -6,4 +6,4 @@ notebook imports this package: a notebook's student cells hold placeholders, and
 exercise the notebook goes on with stlib's own implementation.
 """
 
-__all__ = ["nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07"]
+__all__ = ["nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08"]
