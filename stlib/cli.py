@@ -320,7 +320,8 @@ def _transfer_parser(commands) -> None:
     optimizer.add_argument(
         "--optimizer",
         choices=OPTIMIZERS,
-        help=f"L-BFGS (few steps, box [0, 1]) or Adam ({_default('optimizer')})",
+        help="L-BFGS (few steps, box [0, 1]; lbfgs-tf: the same on the device, for GPUs) or "
+        f"Adam ({_default('optimizer')})",
     )
     optimizer.add_argument(
         "--learning-rate", type=_number, help=f"Adam's step size ({_default('learning_rate')})"

@@ -102,7 +102,7 @@ RATIO_DECADES = 4  # the ratio slider spans the preset's alpha/beta times 10^-4 
 # Steps a start from noise needs before the picture emerges (gatys2016, tuebingen x starry_night,
 # 64 and 128 px alike): L-BFGS shows the scene at about 50 steps and loses most of the noise by
 # 100; Adam (learning rate 0.02) needs about twice as many.
-NOISE_START_STEPS: dict[str, int] = {"lbfgs": 100, "adam": 200}
+NOISE_START_STEPS: dict[str, int] = {"lbfgs": 100, "lbfgs-tf": 100, "adam": 200}
 
 UPLOAD_VALUE = "<upload>"  # value of the dropdown entry that stands for the upload in use
 SNAPSHOT_CLASS = "stlib-explorer-snapshot"  # the static copy's CSS class; the live widget hides it

@@ -5,8 +5,9 @@
 
 Modules: ``config`` (GatysConfig, checked once), ``presets`` (published settings), ``inputs``
 (images loaded, named, checked; the starting image), ``objective`` (the loss with fixed targets),
-``optimizers`` (the pixel updates: L-BFGS and Adam), ``progress`` (step numbers, bar, callbacks),
-``history`` (losses per step, callbacks), ``engine`` (``transfer``: the loop over scales).
+``optimizers`` (the pixel updates: L-BFGS and Adam), ``lbfgs_tf`` (L-BFGS on the device),
+``progress`` (step numbers, bar, callbacks), ``history`` (losses per step, callbacks), ``engine``
+(``transfer``: the loop over scales).
 
 The names below are imported on first use: the settings (``GatysConfig``, ``preset``) do not start
 TensorFlow, so the command line checks them in milliseconds.
@@ -38,6 +39,7 @@ _HOMES = {
     "COLOR_MODES": "config",
     "minimize_adam": "optimizers",
     "minimize_lbfgs": "optimizers",
+    "minimize_lbfgs_tf": "lbfgs_tf",
     "transfer": "engine",
 }
 
@@ -51,6 +53,7 @@ _MODULES = (
     "inputs",
     "objective",
     "optimizers",
+    "lbfgs_tf",
     "progress",
     "engine",
 )

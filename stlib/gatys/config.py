@@ -22,7 +22,9 @@ from stlib import validation as check
 from stlib import vgg_layers
 from stlib.validation import SettingError, SettingTypeError
 
-OPTIMIZERS = ("lbfgs", "adam")
+# "lbfgs": scipy's L-BFGS-B on the host (the reference); "lbfgs-tf": projected L-BFGS inside one
+# compiled TensorFlow function (stlib.gatys.lbfgs_tf), for GPUs; "adam": Adam with clipping.
+OPTIMIZERS = ("lbfgs", "adam", "lbfgs-tf")
 INITS = ("content", "noise", "style")
 COLOR_MODES = (None, "luminance", "histogram")
 POOLINGS = ("max", "avg")
@@ -89,7 +91,7 @@ class GatysConfig:
     normalized_vgg: bool = False  # Keras' weights as they are (gatys2016: the paper's rescaling)
     pooling: str = "avg"  # paper, sec. 2: average pooling gives better results
 
-    optimizer: str = "lbfgs"  # paper, sec. 2.3: L-BFGS
+    optimizer: str = "lbfgs"  # paper, sec. 2.3: L-BFGS (scipy's; "lbfgs-tf" keeps it on the device)
     steps: int | tuple[int, ...] = 300  # stlib choice: L-BFGS is visually settled by then at 512 px
     learning_rate: float = 0.02  # Adam: TensorFlow tutorial's value
     adam_beta1: float = 0.9  # Adam: Kingma & Ba's defaults (also Keras')

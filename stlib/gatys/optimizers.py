@@ -1,6 +1,7 @@
-"""The two optimizers of the pixels: L-BFGS (scipy's L-BFGS-B, box [0, 1]) and Adam with clipping.
+"""The optimizers of the pixels: L-BFGS (scipy's L-BFGS-B, box [0, 1]) and Adam with clipping;
+the third, L-BFGS on the device (``lbfgs-tf``), is in ``lbfgs_tf`` and listed in ``MINIMIZERS``.
 
-Both take an ``Objective``, a starting image [1, H, W, 3] and a step count, and call
+All take an ``Objective``, a starting image [1, H, W, 3] and a step count, and call
 ``progress.step(image_fn, terms, evaluations)`` after every step, where ``image_fn()`` gives the
 current pastiche and ``terms`` the loss terms at it (floats). A callback behind ``progress`` may
 raise ``StopTransfer``; the optimizer then returns the last accepted image and ``stopped=True``.
@@ -18,6 +19,7 @@ import tensorflow as tf
 
 from stlib.gatys.config import GatysConfig
 from stlib.gatys.history import StopTransfer
+from stlib.gatys.lbfgs_tf import minimize_lbfgs_tf
 from stlib.gatys.objective import Objective
 
 __all__ = ["MINIMIZERS", "minimize_adam", "minimize_lbfgs"]
@@ -155,4 +157,4 @@ def minimize_adam(
 
 
 # config.optimizer -> the function that runs it
-MINIMIZERS = {"lbfgs": minimize_lbfgs, "adam": minimize_adam}
+MINIMIZERS = {"lbfgs": minimize_lbfgs, "adam": minimize_adam, "lbfgs-tf": minimize_lbfgs_tf}

@@ -11,7 +11,7 @@ import pytest
 from stlib.gatys import GatysConfig, transfer
 
 
-@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam", "lbfgs-tf"])
 def test_pixels_stay_in_the_unit_box(optimizer, content, style):
     config = GatysConfig(
         size=64, steps=5, optimizer=optimizer, learning_rate=0.5, init="noise", noise_std=2.0
