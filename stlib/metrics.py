@@ -8,7 +8,7 @@ reference's size first where a measurement compares positions (content distance,
   the relative Frobenius distance of Gram matrices :math:`\|G(x) - G(s)\|_F / \|G(s)\|_F`. Grams
   are means over positions (``stlib.losses.gram_matrix``), so a 256-px pastiche and a 1024-px
   painting compare; dividing by the painting's own Gram puts every layer on one scale (0: the
-  same statistics; 1: as far as an all-black image). This is Gatys et al.'s style loss made
+  same statistics; 1: as far as a Gram matrix of zeros, a picture without any features). This is Gatys et al.'s style loss made
   comparable, so a method that minimises it (Gatys) is favoured by it: *a lower Gram distance is
   not a better picture*. It ignores where things are, so a texture without the photo scores well.
 * :func:`content_distance` - how much of the photo's structure survives, as VGG19 sees it: the
