@@ -8,9 +8,10 @@ reference's size first where a measurement compares positions (content distance,
   the relative Frobenius distance of Gram matrices :math:`\|G(x) - G(s)\|_F / \|G(s)\|_F`. Grams
   are means over positions (``stlib.losses.gram_matrix``), so a 256-px pastiche and a 1024-px
   painting compare; dividing by the painting's own Gram puts every layer on one scale (0: the
-  same statistics; 1: as far as a Gram matrix of zeros, a picture without any features). This is Gatys et al.'s style loss made
-  comparable, so a method that minimises it (Gatys) is favoured by it: *a lower Gram distance is
-  not a better picture*. It ignores where things are, so a texture without the photo scores well.
+  same statistics; 1: as far as a Gram matrix of zeros, a picture without any features). This is
+  Gatys et al.'s style loss made comparable, so a method that minimises it (Gatys) is favoured
+  by it: *a lower Gram distance is not a better picture*. It ignores where things are, so a
+  texture without the photo scores well.
 * :func:`content_distance` - how much of the photo's structure survives, as VGG19 sees it: the
   relative distance of one layer's features (``block4_conv2``, the paper's content layer). It
   ignores colour and texture, and the photo itself scores 0 while being no pastiche at all.
