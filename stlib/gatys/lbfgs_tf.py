@@ -49,6 +49,7 @@ Taught beside scipy's L-BFGS-B in notebook 03, section 3 (the ``lbfgs-tf`` optim
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -296,7 +297,7 @@ def lbfgs_tf(
     lower: float = 0.0,
     upper: float = 1.0,
     steps_per_call: int = STEPS_PER_CALL,
-    on_step: Callable[[Callable[[], tf.Tensor], dict[str, float], int], None] | None = None,
+    on_step: Callable[[Callable[[], tf.Tensor], dict[str, float], int, float], None] | None = None,
     jit_compile: bool = False,
 ) -> LbfgsResult:
     """Minimise ``fn`` over the box [lower, upper] (elementwise) from ``x0`` by projected L-BFGS.
@@ -313,8 +314,10 @@ def lbfgs_tf(
         steps_per_call: iterations per compiled call (the host sees the steps in groups of this
             many; memory: this many copies of x for the per-step record).
         on_step: called after each iteration, in order, with (a function giving the point shaped
-            as x0, the loss terms as floats, the evaluations so far). Whatever it raises ends the
-            run and propagates.
+            as x0, the loss terms as floats, the evaluations so far, the ``time.perf_counter()``
+            at which the device finished it). The host sees a call's steps together, so their
+            finishing times are spread evenly over the call. Whatever it raises ends the run and
+            propagates.
         jit_compile: XLA-compile the loop (fn included).
 
     Returns:
@@ -333,8 +336,10 @@ def lbfgs_tf(
     taken = 0
     while taken < steps and int(state.status) == RUNNING:
         limit = min(compiled.k, steps - taken)
+        called = time.perf_counter()
         state, done, (images, terms, evaluations) = compiled.run(state, tf.constant(limit))
-        done = int(done)
+        done = int(done)  # waits for the device
+        returned = time.perf_counter()
         if on_step is not None and done:
             terms = {name: values.numpy() for name, values in terms.items()}  # one copy each
             evaluations = evaluations.numpy()
@@ -343,6 +348,7 @@ def lbfgs_tf(
                     lambda j=j, images=images: tf.reshape(images[j], shape),
                     {name: float(values[j]) for name, values in terms.items()},
                     int(evaluations[j]),
+                    called + (returned - called) * (j + 1) / done,
                 )
         taken += done
     return LbfgsResult(
@@ -369,7 +375,8 @@ def minimize_lbfgs_tf(
     every iteration, ``StopTransfer`` from a callback returns the image of that step and
     ``stopped=True``; with a bfloat16 network, once the line search finds no decrease the
     remaining steps run with the float32 network (``progress.switched_to_float32``). Callbacks
-    see the steps in groups of ``steps_per_call`` (one host visit each).
+    see the steps in groups of ``steps_per_call`` (one host visit each); the history's seconds
+    spread each group's time evenly over its steps.
 
     Taught in notebook 03, section 3.
     """
@@ -385,9 +392,9 @@ def _run(objective, image, steps, config, progress, steps_per_call):
     """One ``lbfgs_tf`` run on the objective; returns (image, stopped, steps taken)."""
     accepted = [image]
 
-    def on_step(image_fn, terms, evaluations):
+    def on_step(image_fn, terms, evaluations, finished_at):
         accepted[0] = image_fn
-        progress.step(image_fn, terms, evaluations)
+        progress.step(image_fn, terms, evaluations, finished_at=finished_at)
 
     try:
         result = lbfgs_tf(

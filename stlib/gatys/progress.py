@@ -46,13 +46,23 @@ class Progress:
         self._evaluations_before = 0
         self.history.sizes.append((int(height), int(width)))
 
-    def step(self, image_fn: Callable[[], tf.Tensor], terms: dict[str, float], evaluations: int):
-        """Record one optimizer step: ``image_fn()`` gives the pastiche, ``terms`` its losses."""
+    def step(
+        self,
+        image_fn: Callable[[], tf.Tensor],
+        terms: dict[str, float],
+        evaluations: int,
+        finished_at: float | None = None,
+    ):
+        """Record one optimizer step: ``image_fn()`` gives the pastiche, ``terms`` its losses.
+
+        ``finished_at``: the ``time.perf_counter()`` at which the step was done, for optimizers
+        that report several steps at once (``lbfgs-tf``); now when None.
+        """
         if not math.isfinite(terms["total"]):
             raise TransferError(not_finite_message(terms, self.done + 1, self.config))
         self.done += 1
         self._latest = image_fn
-        seconds = time.perf_counter() - self._start
+        seconds = (time.perf_counter() if finished_at is None else finished_at) - self._start
         evaluations += self._evaluations_before
         self.history.record(self.done, self.scale, seconds, evaluations, terms)
         self._bar.update(1)
