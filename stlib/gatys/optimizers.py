@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import scipy.optimize
 import tensorflow as tf
+from threadpoolctl import threadpool_limits
 
 from stlib.gatys.config import GatysConfig
 from stlib.gatys.history import StopTransfer
@@ -29,7 +30,11 @@ class StepReport(Protocol):
     """What the optimizers report to (``stlib.gatys.progress.Progress``)."""
 
     def step(
-        self, image_fn: Callable[[], tf.Tensor], terms: dict[str, float], evaluations: int
+        self,
+        image_fn: Callable[[], tf.Tensor],
+        terms: dict[str, float],
+        evaluations: int,
+        finished_at: float | None = None,
     ): ...
 
     def switched_to_float32(self) -> None: ...
@@ -99,22 +104,26 @@ def _lbfgs_b(
 
     size = state.accepted.size
     try:
-        scipy.optimize.minimize(
-            loss_and_gradient,
-            state.accepted,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=scipy.optimize.Bounds(np.zeros(size), np.ones(size)),
-            callback=after_iteration,
-            # Run the asked number of iterations: no tolerance-based stop, generous evaluations.
-            options={
-                "maxiter": steps,
-                "maxcor": history_size,
-                "maxfun": 2 * steps + 20,
-                "ftol": 0.0,
-                "gtol": 0.0,
-            },
-        )
+        # L-BFGS-B's BLAS work is small (products of [n, 2m] matrices); OpenBLAS' threads only
+        # contend with TensorFlow's for the same cores (its own time per step measured 20x longer
+        # at 128 px on a busy 2-core CPU: benchmarks/lbfgs_tf_speed.py, route scipy-blas1).
+        with threadpool_limits(limits=1, user_api="blas"):
+            scipy.optimize.minimize(
+                loss_and_gradient,
+                state.accepted,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=scipy.optimize.Bounds(np.zeros(size), np.ones(size)),
+                callback=after_iteration,
+                # The asked number of iterations: no tolerance-based stop, generous evaluations.
+                options={
+                    "maxiter": steps,
+                    "maxcor": history_size,
+                    "maxfun": 2 * steps + 20,
+                    "ftol": 0.0,
+                    "gtol": 0.0,
+                },
+            )
     except StopTransfer:
         return as_image(state.accepted), True, state.taken
     return as_image(state.accepted), False, state.taken

@@ -59,3 +59,26 @@ def test_bfloat16_adam_runs_without_a_switch(content, style):
     result = transfer(content, style, config, progress=False, weights=None)
     assert len(result.history) == 4 and result.history.precision_switches == []
     assert result.history.total[-1] < result.history.total[0]
+
+
+def test_lbfgs_b_runs_with_one_blas_thread_and_gives_the_threads_back(content, style):
+    """scipy's BLAS is held to one thread while L-BFGS-B runs (its threads would contend with
+    TensorFlow's), and the user's setting is restored afterwards."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    during = []
+    config = GatysConfig(size=64, steps=3, init="noise", noise_std=2.0)
+    transfer(
+        content,
+        style,
+        config,
+        progress=False,
+        weights=None,
+        callbacks=[lambda step: during.append(blas_threads())],
+    )
+    assert before and during and all(threads == [1] * len(before) for threads in during)
+    assert blas_threads() == before
