@@ -5,13 +5,20 @@ Both optimise the ``tf-tutorial`` objective (content block5_conv2, style block1.
 
 * tutorial: Adam(0.02, beta_1=0.99, epsilon=0.1) with clipping, 1000 steps, from the content image
   (stlib's ``tf-tutorial`` preset, whose loss tests check against the tutorial's formula);
-* stlib routes: L-BFGS-B in the box [0, 1] (optionally preceded by a coarse half-size scale, or
-  XLA-compiled), or the tutorial's Adam with VGG19 in bfloat16; each stopped as soon as its
-  full-size loss is at or below the tutorial's final loss.
+* stlib routes, named ``OPTIMIZER[-bf16][-xla]``: ``adam`` (the tutorial's recipe), ``lbfgs``
+  (scipy's L-BFGS-B on the host, box [0, 1]) or ``lbfgs-tf`` (projected L-BFGS inside one compiled
+  TensorFlow function, ``stlib.gatys.lbfgs_tf``); ``-bf16`` runs VGG19 in bfloat16 (float32
+  losses), ``-xla`` compiles with XLA. Also ``lbfgs-multiscale`` and ``lbfgs-multiscale-long``
+  (a coarse half-size scale first). Each is stopped as soon as its full-size loss is at or below
+  the tutorial's final loss.
 
-Every final image is scored with one and the same objective. Prints JSON (and writes it with --out):
-seconds per step of each, the tutorial's final loss, the seconds each route needs to reach it and
-the ratio. Run: ``python benchmarks/gatys_time_to_quality.py --size 256``.
+Every final image is scored with one and the same objective. With ``--profile``, one evaluation is
+split into VGG forward, loss and backward (compiled, median of repeats, float32 and bfloat16) and
+each route's step into those parts and the optimizer's own work (what the step leaves). Prints
+JSON (and writes it with --out): seconds per step of each, the tutorial's final loss, the seconds
+each route needs to reach it and the ratio. Run: ``python benchmarks/gatys_time_to_quality.py
+--size 256 --routes adam-bf16,lbfgs,lbfgs-tf,lbfgs-tf-bf16 --profile``. On a GPU:
+``benchmarks/gpu_time_to_quality.sh``.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -29,11 +37,80 @@ import tensorflow as tf  # noqa: E402
 from stlib import gatys, hardware  # noqa: E402
 from stlib.gatys import StopTransfer, preset  # noqa: E402
 
+OPTIMIZERS = ("lbfgs-tf", "lbfgs", "adam")  # longest first: 'lbfgs-tf-bf16' is lbfgs-tf
+
 
 def machine() -> dict:
-    cpu = hardware.cpu_name()
-    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
-    return {"cpu": cpu, "cores": os.cpu_count(), "gpus": gpus, "tensorflow": tf.__version__}
+    return {
+        "cpu": hardware.cpu_name(),
+        "cores": os.cpu_count(),
+        "gpus": hardware.gpu_names(),
+        "tensorflow": tf.__version__,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
+
+
+def route_config(name: str, base, max_steps: int, history: int):
+    """The config of a route called ``OPTIMIZER[-bf16][-xla]`` (or a multi-scale one)."""
+    if name.startswith("lbfgs-multiscale"):
+        coarse = 400 if name.endswith("-long") else 100
+        return base.replace(
+            optimizer="lbfgs", scales=(0.5, 1.0), steps=(coarse, max_steps), lbfgs_history=history
+        )
+    optimizer = next((o for o in OPTIMIZERS if name.startswith(o)), None)
+    flags = set(name[len(optimizer) :].split("-")) - {""} if optimizer else {"?"}
+    if not flags <= {"bf16", "xla"}:
+        raise SystemExit(
+            f"unknown route {name!r}: OPTIMIZER[-bf16][-xla] with OPTIMIZER one of "
+            f"{', '.join(OPTIMIZERS)}, or lbfgs-multiscale[-long]"
+        )
+    return base.replace(
+        optimizer=optimizer,
+        steps=max_steps,
+        lbfgs_history=history,
+        precision="bfloat16" if "bf16" in flags else "float32",
+        jit_compile="xla" in flags,
+    )
+
+
+def median_seconds(fn, repeats: int) -> float:
+    """Median wall time of ``fn()`` (which returns tensors) over ``repeats`` calls, after one."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        _ = [tf.identity(t).numpy() for t in tf.nest.flatten(result)][:1]  # wait for the device
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def evaluation_profile(objective, image, repeats: int) -> dict:
+    """Seconds of one evaluation split into VGG forward, loss and backward (compiled each)."""
+    forward = tf.function(lambda x: objective.features(x))
+    value = tf.function(lambda x: objective.terms(x)["total"])
+    seconds = {
+        "forward": median_seconds(lambda: forward(image), repeats),
+        "forward_and_loss": median_seconds(lambda: value(image), repeats),
+        "evaluation": median_seconds(lambda: objective.value_and_gradient(image), repeats),
+    }
+    return {
+        "vgg_forward": seconds["forward"],
+        "loss": max(seconds["forward_and_loss"] - seconds["forward"], 0.0),
+        "backward": max(seconds["evaluation"] - seconds["forward_and_loss"], 0.0),
+        "evaluation": seconds["evaluation"],
+    }
+
+
+def step_shares(route: dict, profile: dict) -> dict:
+    """Where a route's average step went: the evaluation's parts times the evaluations per
+    step, and the rest (the optimizer's own work, copies, host visits)."""
+    parts = profile[route["precision"]]
+    per_step = route["evaluations"] / max(route["steps"], 1)
+    seconds = {name: parts[name] * per_step for name in ("vgg_forward", "loss", "backward")}
+    seconds["optimizer_and_copies"] = max(route["seconds_per_step"] - sum(seconds.values()), 0.0)
+    total = sum(seconds.values())
+    return {name: value / total for name, value in seconds.items()}
 
 
 class StopAtTarget:
@@ -82,11 +159,25 @@ def main() -> None:
     parser.add_argument(
         "--max-steps", type=int, default=1000, help="stlib's step budget at full size"
     )
-    parser.add_argument("--routes", default="lbfgs,adam-bf16", help="comma list of stlib routes")
+    parser.add_argument(
+        "--routes",
+        default="adam-bf16,lbfgs,lbfgs-tf,lbfgs-tf-bf16",
+        help="comma list of stlib routes: OPTIMIZER[-bf16][-xla] (adam, lbfgs, lbfgs-tf)",
+    )
+    parser.add_argument("--history", type=int, default=20, help="L-BFGS history length m")
+    parser.add_argument(
+        "--tutorial-xla", action="store_true", help="also time the tutorial recipe XLA-compiled"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="split evaluations and steps into their parts"
+    )
+    parser.add_argument("--repeats", type=int, default=7, help="timings per profiled part")
     parser.add_argument("--out", help="also write the JSON here")
     args = parser.parse_args()
 
     base = preset("tf-tutorial", size=args.size, steps=args.tutorial_steps)
+    names = [r.strip() for r in args.routes.split(",") if r.strip()]
+    routes = {name: route_config(name, base, args.max_steps, args.history) for name in names}
     content = gatys.as_image(args.content, args.size)
     style = gatys.as_image(args.style, args.size)
     report = {
@@ -102,6 +193,10 @@ def main() -> None:
     exact = gatys.Objective(base, gatys.feature_extractor(base), content, [style], [1.0])
     exact_loss = tf.function(lambda image: exact.terms(image)["total"])
 
+    def exact_bf16():
+        config = base.replace(precision="bfloat16")
+        return gatys.Objective(config, gatys.feature_extractor(config), content, [style], [1.0])
+
     started = time.perf_counter()
     tutorial = gatys.transfer(
         content, style, base, progress=False, callbacks=[StopAtTarget(-1.0, 0, "tutorial")]
@@ -116,27 +211,13 @@ def main() -> None:
         "final_loss": target,
     }
 
-    routes = {
-        "lbfgs": base.replace(optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20),
-        "lbfgs-multiscale": base.replace(
-            optimizer="lbfgs", scales=(0.5, 1.0), steps=(100, args.max_steps), lbfgs_history=20
-        ),
-        "lbfgs-multiscale-long": base.replace(
-            optimizer="lbfgs", scales=(0.5, 1.0), steps=(400, args.max_steps), lbfgs_history=20
-        ),
-        "lbfgs-xla": base.replace(
-            optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20, jit_compile=True
-        ),
-        "adam-xla": base.replace(jit_compile=True),
-        "adam-bf16": base.replace(precision="bfloat16", steps=args.max_steps),
-        "lbfgs-bf16": base.replace(
-            optimizer="lbfgs", steps=args.max_steps, lbfgs_history=20, precision="bfloat16"
-        ),
-    }
+    if args.tutorial_xla:  # the tutorial recipe itself, XLA-compiled: not a route to the target
+        xla = gatys.transfer(content, style, base.replace(jit_compile=True), progress=False)
+        report["tutorial"]["xla_seconds"] = xla.history.seconds[-1]
+        report["tutorial"]["xla_seconds_per_step"] = xla.history.seconds_per_step()
 
     report["stlib"] = {}
-    for name in [r.strip() for r in args.routes.split(",") if r.strip()]:
-        config = routes[name]
+    for name, config in routes.items():
         last = len(config.scales) - 1
         stop = StopAtTarget(
             target,
@@ -148,6 +229,8 @@ def main() -> None:
         reached = stop.seconds
         report["stlib"][name] = {
             "scales": list(config.scales),
+            "jit_compile": config.jit_compile,
+            "load_average_1min": round(os.getloadavg()[0], 2),
             "optimizer": config.optimizer,
             "precision": config.precision,
             "precision_switches": result.history.precision_switches,
@@ -163,11 +246,26 @@ def main() -> None:
             "final_loss": float(exact_loss(result.image)),
             "speedup": (tutorial_seconds / reached) if reached else None,
         }
-    best = min(
-        (r for r in report["stlib"].values() if r["seconds_to_reach_tutorial_loss"]),
-        key=lambda r: r["seconds_to_reach_tutorial_loss"],
-        default=None,
+    if args.profile:
+        profile = {
+            precision: evaluation_profile(
+                exact if precision == "float32" else exact_bf16(), content, args.repeats
+            )
+            for precision in ("float32", "bfloat16")
+        }
+        report["evaluation_profile_seconds"] = profile
+        tutorial_route = {"precision": "float32", "evaluations": report["tutorial"]["steps"]}
+        report["tutorial"]["step_shares"] = step_shares(
+            {**report["tutorial"], **tutorial_route}, profile
+        )
+        for route in report["stlib"].values():
+            route["step_shares"] = step_shares(route, profile)
+    reached = {n: r for n, r in report["stlib"].items() if r["seconds_to_reach_tutorial_loss"]}
+    best_name = min(
+        reached, key=lambda n: reached[n]["seconds_to_reach_tutorial_loss"], default=None
     )
+    best = reached.get(best_name)
+    report["best_route"] = best_name
     report["best_speedup"] = best["speedup"] if best else None
     report["step_time_ratio_stlib_over_tutorial"] = (
         best["seconds_per_step"] / report["tutorial"]["seconds_per_step"] if best else None
