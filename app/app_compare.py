@@ -1,12 +1,12 @@
 """Both methods on the same pair, side by side: the time each took and how far each pastiche is
-from the photo and from the painting, measured alike by ``stlib.comparison``."""
+from the photo and from the painting, measured alike by ``stlib.metrics``."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from stlib import comparison
+from stlib import metrics
 
 import app_arbitrary
 import app_common
@@ -17,17 +17,27 @@ from app_images import Pair, at_size
 @st.cache_resource(show_spinner="Loading VGG19 to measure…")
 def _network():
     """The VGG19 extractor of the distances, built once per server."""
-    return comparison.measuring_network()
+    return metrics.measuring_network()
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring both pastiches…")
 def _distances(pair_key: tuple, run_id: int, arbitrary_config, _pair: Pair, _images: dict):
-    """``stlib.comparison.distances`` of the photo and both pastiches, at the Gatys size."""
+    """``{name: {"content": d, "style": d}}`` for the photo and both pastiches: the relative
+    distances of ``stlib.metrics``, everything at the Gatys size (paintings too, as Gatys'
+    method sees them)."""
     size = max(_images["Gatys"].shape[:2])
-    content = at_size(_pair.content, size, _pair.content_role)[None]
-    styles = [style.source(_pair.style_role(i)) for i, style in enumerate(_pair.styles)]
-    pastiches = {"Photo": content, **{name: image[None] for name, image in _images.items()}}
-    return comparison.distances(content, styles, pastiches, blend=_pair.blend, features=_network())
+    content = at_size(_pair.content, size, _pair.content_role)
+    styles = [at_size(style, size, _pair.style_role(i)) for i, style in enumerate(_pair.styles)]
+    network = _network()
+    return {
+        name: {
+            "content": metrics.content_distance(image, content, network=network),
+            "style": metrics.style_distance(image, styles, weights=_pair.blend, network=network)[
+                "mean"
+            ],
+        }
+        for name, image in {"Photo": content, **_images}.items()
+    }
 
 
 def _format(value: float) -> str:
@@ -79,9 +89,10 @@ def show(pair: Pair, gatys: GatysPicture | None, preserve_color: str | None) -> 
         )
     st.table(rows, hide_index=True)
     st.caption(
-        "Content distance: mean squared difference of VGG19 conv4_2 features from the photo "
-        "(0 for the photo). Style distance: mean squared difference of Gram matrices on conv1_1 "
-        f"to conv5_1 from the painting; the photo itself scores {_format(photo_style)}. Lower is "
-        "closer; both measured at the same size (stlib.comparison). Gatys' method minimises "
-        "these very distances (with its own weights), so it is bound to score lower on them."
+        "Content distance: how far the VGG19 conv4_2 features are from the photo's, relative to "
+        "the photo's (0 for the photo). Style distance: how far the Gram matrices of conv1_1 to "
+        "conv5_1 are from the painting's, relative to the painting's, averaged over the layers; "
+        f"the photo itself scores {_format(photo_style)}. Lower is closer; everything measured "
+        "at the same size (stlib.metrics, notebook 08). Gatys' method minimises distances like "
+        "these, so it is bound to score lower on them: a lower number is not a better picture."
     )
