@@ -30,14 +30,15 @@ SLIDE_TITLES = ("What a pastiche is", "Conditional instance normalisation", "Spe
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The quick figures, numbers.tex and both PDFs, built in a copy of report/."""
+def built(quick_report):
+    """The quick figures, numbers.tex and both PDFs, built in a copy of report/ (figures that
+    the figure tests made already are kept by the command, not made again)."""
     missing = [
         tool for tool in ("latexmk", "pdflatex", "pdftotext", "pdfinfo") if not shutil.which(tool)
     ]
     if missing:
         pytest.skip(f"the report build needs {', '.join(missing)} (see this module's docstring)")
-    folder = tmp_path_factory.mktemp("report")
+    folder = quick_report
     for source in REPORT.glob("*.tex"):
         shutil.copy(source, folder)
     shutil.copy(REPORT / "references.bib", folder)
