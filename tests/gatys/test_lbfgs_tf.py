@@ -78,6 +78,22 @@ def test_finds_the_minimum_of_a_convex_quadratic():
     assert result.steps < 100  # L-BFGS with m = 20 on n = 30: a few dozen steps
 
 
+def test_going_on_from_a_runs_memory_is_the_same_as_never_stopping():
+    """The history is the whole state besides x: 6 steps, then 6 more from the first run's
+    point and memory, land where 12 steps in one run do; without the memory they do not."""
+    fn = rosenbrock
+    x0 = tf.constant([-1.2, 1.0, -0.5, 0.8, 0.3, -1.0])
+    box = {"lower": -np.inf, "upper": np.inf, "history": 4}
+    straight = lbfgs_tf(fn, x0, 12, **box)
+    first = lbfgs_tf(fn, x0, 6, **box)
+    again = lbfgs_tf(fn, first.x, 6, memory=first.memory, **box)
+    forgetful = lbfgs_tf(fn, first.x, 6, **box)
+    np.testing.assert_allclose(again.x.numpy(), straight.x.numpy(), rtol=1e-6, atol=1e-6)
+    assert np.abs(forgetful.x.numpy() - straight.x.numpy()).max() > 1e-3
+    with pytest.raises(ValueError, match=r"memory holds \(4, 6\) pairs x variables, need \(5, 6\)"):
+        lbfgs_tf(fn, x0, 1, lower=-np.inf, upper=np.inf, history=5, memory=first.memory)
+
+
 @pytest.mark.parametrize("n", [2, 10])
 def test_finds_the_minimum_of_rosenbrocks_function(n):
     x0 = tf.constant([-1.2, 1.0] * (n // 2))
