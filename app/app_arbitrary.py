@@ -165,24 +165,7 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
     except Exception as error:
         app_common.show_error(error, METHOD.command)
         return None
-    height, width = picture.image.shape[:2]
-    st.image(
-        picture.image,
-        caption=f"{METHOD.label}: {width}x{height} px in {picture.seconds:.2f} s",
-        clamp=True,
+    app_common.show_picture(
+        pair, picture, METHOD.label, "arbitrary", lambda output: command_line(pair, config, output)
     )
-    output = f"{pair.content.name.rsplit('.', 1)[0]}-arbitrary.png"
-    st.download_button(
-        "Download PNG",
-        app_common.png_bytes(picture.image),
-        file_name=output,
-        mime="image/png",
-        key="download",
-        on_click="ignore",
-        type="primary",
-    )
-    with st.expander("The same picture from the command line"):
-        st.code(command_line(pair, config, output), language="bash", wrap_lines=True)
-        if pair.files_note():
-            st.caption(pair.files_note())
     return picture

@@ -227,32 +227,16 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
     except Exception as error:
         app_common.show_error(error, METHOD.command)
         return None
-    height, width = picture.image.shape[:2]
-    st.image(
-        picture.image,
-        caption=f"{METHOD.label}: {width}x{height} px in {picture.seconds:.2f} s",
-        clamp=True,
+    note = (
+        "Keep the photo's colours: matching the histogram recolours a painting before it is "
+        "painted, and this network has no painting (its styles are learnt), so the colours are "
+        "the style's. Choose luminance only to keep the photo's colours."
+        if histogram
+        else None
     )
-    if histogram:
-        st.caption(
-            "Keep the photo's colours: matching the histogram recolours a painting before it is "
-            "painted, and this network has no painting (its styles are learnt), so the colours "
-            "are the style's. Choose luminance only to keep the photo's colours."
-        )
-    output = f"{pair.content.name.rsplit('.', 1)[0]}-cin.png"
-    st.download_button(
-        "Download PNG",
-        app_common.png_bytes(picture.image),
-        file_name=output,
-        mime="image/png",
-        key="download",
-        on_click="ignore",
-        type="primary",
+    app_common.show_picture(
+        pair, picture, METHOD.label, "cin", lambda output: command_line(pair, made, output), note
     )
-    with st.expander("The same picture from the command line"):
-        st.code(command_line(pair, made, output), language="bash", wrap_lines=True)
-        if pair.files_note():
-            st.caption(pair.files_note())
     return picture
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -118,6 +118,41 @@ def png_bytes(image: Any) -> bytes:
         buffer, format="PNG"
     )
     return buffer.getvalue()
+
+
+def show_picture(
+    pair: Any,
+    picture: Any,
+    label: str,
+    suffix: str,
+    command_line: Callable[[str], str],
+    note: str | None = None,
+) -> None:
+    """A feed-forward pastiche: the image captioned with its size and time, ``note`` under it,
+    the PNG download (``PHOTO-suffix.png``) and ``command_line(output)``, the command that makes
+    the same picture, with the note on uploaded files."""
+    height, width = picture.image.shape[:2]
+    st.image(
+        picture.image,
+        caption=f"{label}: {width}x{height} px in {picture.seconds:.2f} s",
+        clamp=True,
+    )
+    if note:
+        st.caption(note)
+    output = f"{pair.content.name.rsplit('.', 1)[0]}-{suffix}.png"
+    st.download_button(
+        "Download PNG",
+        png_bytes(picture.image),
+        file_name=output,
+        mime="image/png",
+        key="download",
+        on_click="ignore",
+        type="primary",
+    )
+    with st.expander("The same picture from the command line"):
+        st.code(command_line(output), language="bash", wrap_lines=True)
+        if pair.files_note():
+            st.caption(pair.files_note())
 
 
 def loss_curve_png(history: Any) -> bytes:
