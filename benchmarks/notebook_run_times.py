@@ -84,6 +84,7 @@ def _nb03_runs() -> list[Run]:
     runs = [
         Run("L-BFGS from the content", base, steps),
         Run("Adam from the content", base.replace(optimizer="adam"), steps),
+        Run("L-BFGS on the device (lbfgs-tf)", base.replace(optimizer="lbfgs-tf"), steps),
         Run("L-BFGS from noise or the style (4 runs)", base.replace(init="noise"), steps, 4),
     ]
     if hardware.bfloat16_units():  # the notebook runs these only where the hardware has them
