@@ -2,9 +2,11 @@ r"""An L-BFGS that stays on the device: projected two-loop L-BFGS in a box, in T
 
 scipy's L-BFGS-B (``stlib.gatys.optimizers.minimize_lbfgs``, the reference) runs on the host:
 every loss evaluation copies the image to float64 numpy and back, and every step waits for the
-host. Here one compiled TensorFlow function runs ``steps_per_call`` whole iterations (directions,
-line searches with their VGG passes, history updates) in a ``tf.while_loop``; the host is visited
-once per call, for the progress bar and callbacks. The same code runs on a CPU and a GPU.
+host. Here one compiled TensorFlow function runs whole iterations (directions, line searches with
+their VGG passes, history updates) in a ``tf.while_loop``; the host is visited once per call, for
+the progress bar and callbacks. Calls are sized to last about ``CALL_SECONDS`` (at most
+``STEPS_PER_CALL`` iterations): one step per call for a large image on a CPU, ten on a GPU. The
+same code runs on a CPU and a GPU.
 
 One iteration, for f on the box B = [lower, upper]^n with x in B and g = grad f(x):
 
@@ -64,6 +66,7 @@ __all__ = [
     "CURVATURE_COSINE",
     "MAX_TRIALS",
     "STEPS_PER_CALL",
+    "CALL_SECONDS",
     "LbfgsResult",
     "Memory",
     "empty_memory",
@@ -77,7 +80,12 @@ MAX_TRIALS = 20  # evaluations a line search may spend before the run stops
 # Keep a pair (s, y) only if s'y > this * ||s|| * ||y||: scale-free, unlike s'y > eps * y'y. Gatys'
 # pairs measured cos(s, y) >= 0.11, so only pairs with no curvature left after rounding are skipped.
 CURVATURE_COSINE = 1e-6
-STEPS_PER_CALL = 10  # iterations per compiled call: the host is visited once per this many
+STEPS_PER_CALL = 10  # the most iterations per compiled call (its per-step record is this long)
+# Calls are sized to last about this long: the host (progress bar, callbacks, a Stop button) then
+# hears from the loop a few times a second. A CPU step of a large image is longer, so it gets one
+# step per call (measured on a 2-core CPU: one step per call is no slower than ten); a GPU step is
+# milliseconds, so it gets STEPS_PER_CALL, and the host round trips stay a small share.
+CALL_SECONDS = 0.5
 
 # Why a run stopped (LbfgsResult.status).
 RUNNING, LINE_SEARCH_FAILED, CONVERGED = 0, 1, 2
@@ -115,6 +123,7 @@ class LbfgsResult(NamedTuple):
     evaluations: int  # loss evaluations, the one at x0 included
     status: str  # why it ended: 'steps', 'line search' or 'converged'
     memory: Memory  # the history at the end, to go on from (``lbfgs_tf(memory=...)``)
+    calls: int  # compiled calls that ran iterations (host visits)
 
 
 def empty_memory(history: int, n: int) -> Memory:
@@ -302,6 +311,7 @@ def lbfgs_tf(
     lower: float = 0.0,
     upper: float = 1.0,
     steps_per_call: int = STEPS_PER_CALL,
+    call_seconds: float | None = CALL_SECONDS,
     on_step: Callable[[Callable[[], tf.Tensor], dict[str, float], int, float], None] | None = None,
     jit_compile: bool = False,
     memory: Memory | None = None,
@@ -317,8 +327,10 @@ def lbfgs_tf(
             projected gradient is zero.
         history: m, the pairs kept (memory: 2 m n floats).
         lower, upper: the box; -inf / inf for none.
-        steps_per_call: iterations per compiled call (the host sees the steps in groups of this
-            many; memory: this many copies of x for the per-step record).
+        steps_per_call: the most iterations per compiled call (memory: this many copies of x
+            for the per-step record).
+        call_seconds: size the calls to last about this long, from the time per step measured
+            so far (the first call takes one step); None: always ``steps_per_call`` steps.
         on_step: called after each iteration, in order, with (a function giving the point shaped
             as x0, the loss terms as floats, the evaluations so far, the ``time.perf_counter()``
             at which the device finished it). The host sees a call's steps together, so their
@@ -348,9 +360,10 @@ def lbfgs_tf(
             f"memory holds {tuple(memory.s.shape)} pairs x variables, need {(history, n)}"
         )
     state = compiled.start(tf.convert_to_tensor(x0), memory)
-    taken = 0
+    taken, calls = 0, 0
+    per_call = compiled.k if call_seconds is None else 1  # the first call also traces
     while taken < steps and int(state.status) == RUNNING:
-        limit = min(compiled.k, steps - taken)
+        limit = min(per_call, steps - taken)
         called = time.perf_counter()
         state, done, (images, terms, evaluations) = compiled.run(state, tf.constant(limit))
         done = int(done)  # waits for the device
@@ -366,6 +379,10 @@ def lbfgs_tf(
                     called + (returned - called) * (j + 1) / done,
                 )
         taken += done
+        calls += 1
+        if call_seconds is not None and done:
+            seconds_per_step = (returned - called) / done
+            per_call = max(1, min(compiled.k, int(call_seconds / seconds_per_step)))
     return LbfgsResult(
         tf.reshape(state.x, shape),
         {name: float(value) for name, value in state.terms.items()},
@@ -373,6 +390,7 @@ def lbfgs_tf(
         int(state.evaluations),
         STATUS_NAMES[int(state.status)],
         state.memory,
+        calls,
     )
 
 
@@ -392,8 +410,8 @@ def minimize_lbfgs_tf(
     ``stopped=True``; with a bfloat16 network, once the line search finds no decrease the
     remaining steps run with the float32 network (``progress.switched_to_float32``), keeping the
     history. Callbacks
-    see the steps in groups of ``steps_per_call`` (one host visit each); the history's seconds
-    spread each group's time evenly over its steps.
+    see the steps in groups (one host visit each, sized by ``CALL_SECONDS``, at most
+    ``steps_per_call``); the history's seconds spread each group's time evenly over its steps.
 
     Taught in notebook 03, section 3.
     """

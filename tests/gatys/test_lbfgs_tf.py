@@ -94,6 +94,19 @@ def test_going_on_from_a_runs_memory_is_the_same_as_never_stopping():
         lbfgs_tf(fn, x0, 1, lower=-np.inf, upper=np.inf, history=5, memory=first.memory)
 
 
+def test_calls_are_sized_to_last_call_seconds_and_do_not_change_the_iterates():
+    x0 = tf.constant([-1.2, 1.0] * 5)
+    box = {"lower": -np.inf, "upper": np.inf, "steps_per_call": 10}
+    fixed = lbfgs_tf(rosenbrock, x0, 30, call_seconds=None, **box)
+    one_each = lbfgs_tf(rosenbrock, x0, 30, call_seconds=1e-12, **box)  # any step is longer
+    longest = lbfgs_tf(rosenbrock, x0, 30, call_seconds=1e6, **box)
+    assert fixed.steps == one_each.steps == longest.steps == 30
+    assert (fixed.calls, one_each.calls) == (3, 30)
+    assert longest.calls == 4  # the first call takes one step (it also traces), then 10, 10, 9
+    np.testing.assert_allclose(one_each.x.numpy(), fixed.x.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(longest.x.numpy(), fixed.x.numpy(), rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize("n", [2, 10])
 def test_finds_the_minimum_of_rosenbrocks_function(n):
     x0 = tf.constant([-1.2, 1.0] * (n // 2))
@@ -246,7 +259,8 @@ def test_transfer_runs_with_optimizer_lbfgs_tf(content, style):
     assert values.min() >= 0.0 and values.max() <= 1.0
     history = result.history
     assert len(history) == 25 and history.total[-1] < history.total[0]
-    # Ten steps come back per call; their seconds are spread over the call, so the median step
-    # time is a real step's time, near the mean after the first call (which holds the tracing).
+    # Steps come back in groups (ten per call at this size); their seconds are spread over the
+    # call, so the median step time is a real step's time, near the mean after the first steps
+    # (which hold the tracing).
     mean = (history.seconds[-1] - history.seconds[9]) / 15
     assert 0.5 * mean < history.seconds_per_step() < 2.0 * mean
