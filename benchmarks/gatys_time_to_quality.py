@@ -14,7 +14,7 @@ Both optimise the ``tf-tutorial`` objective (content block5_conv2, style block1.
 
 Every final image is scored with one and the same objective. With ``--profile``, one evaluation is
 split into VGG forward, loss and backward (compiled, median of repeats, float32 and bfloat16) and
-each route's step into those parts and the optimizer's own work (what the step leaves). Prints
+each route's time into those parts and the rest (the optimizer's own work, copies, tracing). Prints
 JSON (and writes it with --out): seconds per step of each, the tutorial's final loss, the seconds
 each route needs to reach it and the ratio. Run: ``python benchmarks/gatys_time_to_quality.py
 --size 256 --routes adam-bf16,lbfgs,lbfgs-tf,lbfgs-tf-bf16 --profile``. On a GPU:
@@ -102,15 +102,29 @@ def evaluation_profile(objective, image, repeats: int) -> dict:
     }
 
 
-def step_shares(route: dict, profile: dict) -> dict:
-    """Where a route's average step went: the evaluation's parts times the evaluations per
-    step, and the rest (the optimizer's own work, copies, host visits)."""
-    parts = profile[route["precision"]]
-    per_step = route["evaluations"] / max(route["steps"], 1)
-    seconds = {name: parts[name] * per_step for name in ("vgg_forward", "loss", "backward")}
-    seconds["optimizer_and_copies"] = max(route["seconds_per_step"] - sum(seconds.values()), 0.0)
-    total = sum(seconds.values())
-    return {name: value / total for name, value in seconds.items()}
+def time_shares(seconds: float, evaluations: dict[str, int], profile: dict) -> dict:
+    """Where a run's ``seconds`` went: its evaluations in each precision times that precision's
+    VGG forward, loss and backward, and the rest (the optimizer's own work, copies, host visits,
+    tracing, switching precision)."""
+    spent = {
+        part: sum(profile[precision][part] * count for precision, count in evaluations.items())
+        for part in ("vgg_forward", "loss", "backward")
+    }
+    spent["optimizer_and_rest"] = max(seconds - sum(spent.values()), 0.0)
+    total = sum(spent.values())
+    return {part: value / total for part, value in spent.items()}
+
+
+def evaluations_by_precision(history, precision: str) -> dict[str, int]:
+    """{precision: loss evaluations} of a run: a bfloat16 L-BFGS run that switched to float32
+    at step k made its first ``history.evaluations[k - 1]`` in bfloat16."""
+    total = history.evaluations[-1]
+    if precision == "float32":
+        return {"float32": total}
+    if not history.precision_switches:
+        return {"bfloat16": total}
+    before = history.evaluations[history.precision_switches[0] - 1]
+    return {"bfloat16": before, "float32": total - before}
 
 
 class StopAtTarget:
@@ -241,6 +255,8 @@ def main() -> None:
                 if i + 1 == len(result.history)
                 or result.history.scale[i + 1] != result.history.scale[i]
             ),
+            "evaluations_by_precision": evaluations_by_precision(result.history, config.precision),
+            "seconds": result.history.seconds[-1],
             "seconds_per_step": result.history.seconds_per_step(),
             "seconds_to_reach_tutorial_loss": reached,
             "final_loss": float(exact_loss(result.image)),
@@ -254,12 +270,13 @@ def main() -> None:
             for precision in ("float32", "bfloat16")
         }
         report["evaluation_profile_seconds"] = profile
-        tutorial_route = {"precision": "float32", "evaluations": report["tutorial"]["steps"]}
-        report["tutorial"]["step_shares"] = step_shares(
-            {**report["tutorial"], **tutorial_route}, profile
+        report["tutorial"]["time_shares"] = time_shares(
+            tutorial_seconds, {"float32": report["tutorial"]["steps"]}, profile
         )
         for route in report["stlib"].values():
-            route["step_shares"] = step_shares(route, profile)
+            route["time_shares"] = time_shares(
+                route["seconds"], route["evaluations_by_precision"], profile
+            )
     reached = {n: r for n, r in report["stlib"].items() if r["seconds_to_reach_tutorial_loss"]}
     best_name = min(
         reached, key=lambda n: reached[n]["seconds_to_reach_tutorial_loss"], default=None

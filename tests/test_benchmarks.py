@@ -1,4 +1,5 @@
-"""The time-to-quality benchmark: its stopping rule, and one tiny end-to-end run."""
+"""The time-to-quality benchmark: its stopping rule, route names, time shares, and one tiny
+end-to-end run."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ from stlib.gatys import Step, StopTransfer
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
-from gatys_time_to_quality import StopAtTarget  # noqa: E402
+from gatys_time_to_quality import (  # noqa: E402
+    StopAtTarget,
+    evaluations_by_precision,
+    route_config,
+    time_shares,
+)
 
 
 def step(number: int, loss: float, seconds: float = 1.0, scale: int = 0) -> Step:
@@ -52,6 +58,48 @@ def test_a_bfloat16_route_is_judged_by_the_exact_score_only():
     assert stop.seconds == 3.0 and scored == ["image", "image"]
 
 
+def test_route_names_select_optimizer_precision_and_xla():
+    from stlib.gatys import preset
+
+    base = preset("tf-tutorial", size=64, steps=20)
+    config = route_config("lbfgs-tf-bf16-xla", base, max_steps=50, history=7)
+    assert (config.optimizer, config.precision, config.jit_compile) == (
+        "lbfgs-tf",
+        "bfloat16",
+        True,
+    )
+    assert (config.steps, config.lbfgs_history) == (50, 7)
+    plain = route_config("lbfgs", base, max_steps=50, history=20)
+    assert (plain.optimizer, plain.precision, plain.jit_compile) == ("lbfgs", "float32", False)
+    assert route_config("adam-xla", base, 50, 20).optimizer == "adam"
+    for wrong in ("lbfgs-tff", "sgd", "adam-fp16"):
+        with pytest.raises(SystemExit, match=f"unknown route '{wrong}'"):
+            route_config(wrong, base, 50, 20)
+
+
+def test_time_shares_add_each_precision_s_evaluations_and_leave_the_rest_to_the_optimizer():
+    profile = {
+        "float32": {"vgg_forward": 0.2, "loss": 0.02, "backward": 0.18},
+        "bfloat16": {"vgg_forward": 0.05, "loss": 0.0, "backward": 0.05},
+    }
+    # 10 bfloat16 evaluations (1 s of VGG) and 5 float32 ones (2 s) in 4 s: 1 s is the rest.
+    shares = time_shares(4.0, {"bfloat16": 10, "float32": 5}, profile)
+    assert shares == pytest.approx(
+        {"vgg_forward": 1.5 / 4, "loss": 0.1 / 4, "backward": 1.4 / 4, "optimizer_and_rest": 1 / 4}
+    )
+
+
+def test_evaluations_are_split_where_bfloat16_switched_to_float32():
+    class History:
+        evaluations = [2, 3, 5, 6, 7]
+        precision_switches = [3]  # steps 1-3 in bfloat16
+
+    assert evaluations_by_precision(History, "bfloat16") == {"bfloat16": 5, "float32": 2}
+    assert evaluations_by_precision(History, "float32") == {"float32": 7}
+    History.precision_switches = []
+    assert evaluations_by_precision(History, "bfloat16") == {"bfloat16": 7}
+
+
 @pytest.mark.weights
 @pytest.mark.slow
 def test_a_tiny_benchmark_run_prints_consistent_json(vgg_weights, samples_available, tmp_path):
@@ -66,7 +114,10 @@ def test_a_tiny_benchmark_run_prints_consistent_json(vgg_weights, samples_availa
         "--max-steps",
         "60",
         "--routes",
-        "lbfgs,adam-bf16",
+        "lbfgs,lbfgs-tf-bf16,adam-bf16",
+        "--profile",
+        "--repeats",
+        "2",
         "--out",
         str(out),
     ]
@@ -86,3 +137,8 @@ def test_a_tiny_benchmark_run_prints_consistent_json(vgg_weights, samples_availa
                 report["tutorial"]["seconds"] / route["seconds_to_reach_tutorial_loss"]
             )
     assert report["stlib"]["adam-bf16"]["precision"] == "bfloat16"
+    assert report["stlib"]["lbfgs-tf-bf16"]["optimizer"] == "lbfgs-tf"
+    for name, route in [("tutorial", report["tutorial"]), *report["stlib"].items()]:
+        assert sum(route["time_shares"].values()) == pytest.approx(1.0), name
+    for name, route in report["stlib"].items():
+        assert sum(route["evaluations_by_precision"].values()) >= route["steps"], name
