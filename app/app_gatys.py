@@ -105,7 +105,7 @@ def controls() -> dict:
         OPTIMIZERS,
         key="optimizer",
         horizontal=True,
-        format_func={"lbfgs": "L-BFGS", "adam": "Adam", "lbfgs-tf": "L-BFGS (TensorFlow)"}.get,
+        format_func={"lbfgs": "L-BFGS (scipy)", "adam": "Adam", "lbfgs-tf": "L-BFGS"}.get,
         **page,
     )
     if values["optimizer"] == "adam":

@@ -320,8 +320,8 @@ def _transfer_parser(commands) -> None:
     optimizer.add_argument(
         "--optimizer",
         choices=OPTIMIZERS,
-        help="L-BFGS (few steps, box [0, 1]; lbfgs-tf: the same on the device, for GPUs) or "
-        f"Adam ({_default('optimizer')})",
+        help="L-BFGS in the box [0, 1], few steps: lbfgs-tf runs on the device (CPU or GPU), "
+        f"lbfgs is scipy's L-BFGS-B on the host; or Adam ({_default('optimizer')})",
     )
     optimizer.add_argument(
         "--learning-rate", type=_number, help=f"Adam's step size ({_default('learning_rate')})"

@@ -40,7 +40,7 @@ def test_bfloat16_lbfgs_finishes_in_float32_when_its_line_search_stalls(
         return real(objective, image, steps, history_size, report)
 
     monkeypatch.setattr(optimizers, "_lbfgs_b", stalls_in_bfloat16)
-    config = GatysConfig(size=64, steps=8, precision="bfloat16")
+    config = GatysConfig(size=64, steps=8, precision="bfloat16", optimizer="lbfgs")
     result = transfer(content, style, config, progress=False, weights=None)
     history = result.history
     assert calls == [("bfloat16", 8), ("float32", 5)]
@@ -71,7 +71,7 @@ def test_lbfgs_b_runs_with_one_blas_thread_and_gives_the_threads_back(content, s
 
     before = blas_threads()
     during = []
-    config = GatysConfig(size=64, steps=3, init="noise", noise_std=2.0)
+    config = GatysConfig(size=64, steps=3, init="noise", noise_std=2.0, optimizer="lbfgs")
     transfer(
         content,
         style,
