@@ -395,9 +395,10 @@ def optimizers(ctx: Context) -> Made:
     photo, painting = _photo(PHOTO, size), _painting(PAINTING, size)
     base = _base(ctx, size, 1)
     adam = base.replace(optimizer="adam", steps=adam_steps)
+    lbfgs_tf = base.replace(optimizer="lbfgs-tf", steps=most)  # stlib's default L-BFGS
     others = {
-        ("L-BFGS", "float32"): base.replace(optimizer="lbfgs", steps=most),
-        ("L-BFGS", "bfloat16"): base.replace(optimizer="lbfgs", steps=most, precision="bfloat16"),
+        ("L-BFGS", "float32"): lbfgs_tf,
+        ("L-BFGS", "bfloat16"): lbfgs_tf.replace(precision="bfloat16"),
         ("Adam", "bfloat16"): adam.replace(steps=most, precision="bfloat16"),
     }
     warm_ups = [base.replace(steps=2, precision=p) for p in ("float32", "bfloat16")]
