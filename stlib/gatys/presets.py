@@ -33,9 +33,9 @@ PRESETS: dict[str, GatysConfig] = {
         normalized_vgg=True,  # sec. 2: the normalised network
         optimizer="lbfgs",  # sec. 2.3: L-BFGS
         steps=500,  # not in the paper: stlib choice, visually converged from noise at 512 px
-        # Not in the paper; chosen by measurement (benchmarks/lbfgs_history.py, 2-core CPU): time
+        # Not in the paper; chosen by measurement (benchmarks/lbfgs_history.py, 2-core CPUs): time
         # to the loss of m = 100 after 150 steps is 65.7 s for m = 20 against 83.0 s for m = 100
-        # at 256 px, 25.1 s against 29.3 s at 128 px (m = 10: 66.3 s and 24.7 s).
+        # at 256 px on an AMD EPYC; on a Xeon 63.9 against 82.4 s (m = 10: 58.9 s; README).
         lbfgs_history=20,
         init="noise",  # sec. 2.3: white noise (sec. 3.3, Fig. 6: other starts)
         noise_std=0.25,  # not in the paper (white noise, amplitude unstated): stlib's noise
