@@ -18,20 +18,9 @@ import statistics
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from lbfgs_history import StopAtLoss  # noqa: E402  (benchmarks/lbfgs_history.py)
+
 from stlib import data, gatys, hardware  # noqa: E402
-from stlib.gatys import StopTransfer  # noqa: E402
-
-
-class StopAtLoss:
-    """Ends a run once its total loss is at or below ``target``; keeps (step, seconds)."""
-
-    def __init__(self, target: float) -> None:
-        self.target, self.reached = target, None
-
-    def __call__(self, step) -> None:
-        if step.losses["total"] <= self.target:
-            self.reached = (step.step, step.seconds)
-            raise StopTransfer
 
 
 def main() -> None:

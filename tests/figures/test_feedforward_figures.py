@@ -170,7 +170,7 @@ def test_the_machine_is_named_with_its_cores():
 
 
 @pytest.fixture(scope="module")
-def made(quick_report, vgg_weights, samples_available):
+def made(make_quick_figures, vgg_weights, samples_available):
     """Every figure of these modules made once in quick mode (about a minute on an idle 2-core
     CPU), or skip when the pretrained networks are not offline."""
     from stlib.arbitrary import models
@@ -182,10 +182,7 @@ def made(quick_report, vgg_weights, samples_available):
         models.model_path(models.TRANSFORMER_FILES["dynamic"], download=False)
     except models.ModelNotFoundError as error:
         pytest.skip(f"the feed-forward networks are not available offline: {error}")
-    out = quick_report / "figures-quick"  # shared: a figure made by another test is kept
-    ctx = core.Context(out=out, quick=True)
-    numbers = core.make(list(MACROS), ctx, say=lambda _: None)
-    return out, numbers
+    return make_quick_figures(MACROS)  # shared: a figure another test made is kept
 
 
 @pytest.mark.slow

@@ -77,12 +77,9 @@ def test_paper_names_and_crops():
 
 
 @pytest.fixture(scope="module")
-def made(quick_report, vgg_weights, samples_available):
+def made(make_quick_figures, vgg_weights, samples_available):
     """Every Gatys figure made once in quick mode (about a minute on an idle 2-core CPU)."""
-    out = quick_report / "figures-quick"  # shared: a figure made by another test is kept
-    ctx = core.Context(out=out, quick=True)
-    numbers = core.make(list(MACROS), ctx, say=lambda _: None)
-    return out, numbers
+    return make_quick_figures(MACROS)  # shared: a figure another test made is kept
 
 
 @pytest.mark.slow
