@@ -29,6 +29,7 @@ import tensorflow as tf
 from PIL import Image, ImageOps
 
 from stlib import outputs
+from stlib.limits import MAX_PIXELS, MAX_SIDE, MIN_SIDE
 
 __all__ = [
     "ImageError",
@@ -47,11 +48,6 @@ __all__ = [
     "validate",
 ]
 
-# VGG19 halves the image 4 times before block5; below 32 px its deep layers see almost nothing.
-MIN_SIDE = 32
-# Sane limits: a decompression bomb or a typo like max_side=50000 is refused before allocating.
-MAX_SIDE = 8192
-MAX_PIXELS = 64_000_000
 
 # Downloads larger than this are not images a course needs (and protect memory).
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024

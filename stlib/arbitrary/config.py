@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stlib import validation as check
+from stlib.limits import MAX_SIDE, MIN_SIDE
 from stlib.validation import SettingError, SettingTypeError
 
 __all__ = [
@@ -34,7 +35,7 @@ BACKENDS = ("auto", "tflite", "hub")
 # The TFLite transformers by the name the user picks; stlib.arbitrary.models maps them to files.
 TRANSFORMERS = ("dynamic", "int8", "float16")
 COLOR_MODES = (None, "luminance", "histogram")
-MIN_SIZE, MAX_SIZE = 32, 8192  # stlib.images.MIN_SIDE and MAX_SIDE (kept equal by a test)
+MIN_SIZE, MAX_SIZE = MIN_SIDE, MAX_SIDE  # the output sizes stlib.images accepts
 # The style network was trained on style images of 128-300 px (Ghiasi et al., sec. 4; Magenta's
 # random style size); 256 is the size of the published predictor's input.
 DEFAULT_STYLE_SIZE = 256

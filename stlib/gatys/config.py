@@ -20,6 +20,7 @@ from typing import Any
 
 from stlib import validation as check
 from stlib import vgg_layers
+from stlib.limits import MAX_SIDE, MIN_SIDE
 from stlib.validation import SettingError, SettingTypeError
 
 # "lbfgs": scipy's L-BFGS-B on the host (the reference); "lbfgs-tf": projected L-BFGS inside one
@@ -41,7 +42,7 @@ STYLE_LAYERS_GATYS = (
 )
 # Old spellings still accepted for a field, with a DeprecationWarning: {alias: field}.
 ALIASES = {"preserve_colour": "preserve_color"}
-MIN_SIZE, MAX_SIZE = 32, 8192  # stlib.images.MIN_SIDE and MAX_SIDE (kept equal by a test)
+MIN_SIZE, MAX_SIZE = MIN_SIDE, MAX_SIDE  # the output sizes stlib.images accepts
 
 
 def _equal_weights(layers) -> dict[str, float]:

@@ -8,8 +8,6 @@ import sys
 
 import pytest
 
-from stlib import images
-from stlib.arbitrary import config as arbitrary_config
 from stlib.arbitrary.config import ArbitraryConfig
 from stlib.validation import SettingError, SettingTypeError
 
@@ -73,13 +71,6 @@ def test_replace_checks_again():
     with pytest.raises(SettingError, match="strength=2"):
         ArbitraryConfig().replace(strength=2)
     assert ArbitraryConfig().replace(strength=0.5).strength == 0.5
-
-
-def test_the_size_limits_are_the_image_module_limits():
-    assert (arbitrary_config.MIN_SIZE, arbitrary_config.MAX_SIZE) == (
-        images.MIN_SIDE,
-        images.MAX_SIDE,
-    )
 
 
 def test_the_settings_do_not_start_tensorflow():

@@ -170,9 +170,6 @@ def test_every_preset_is_valid_and_choices_match_the_modules_that_use_them():
         assert preset(name).preset == name
     assert config_module.TV_KINDS == losses.TV_KINDS
     assert config_module.CONTENT_REDUCTIONS == losses.CONTENT_REDUCTIONS
-    from stlib import images
-
-    assert (config_module.MIN_SIZE, config_module.MAX_SIZE) == (images.MIN_SIDE, images.MAX_SIDE)
 
 
 def test_settings_do_not_start_tensorflow():
