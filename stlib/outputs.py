@@ -7,7 +7,11 @@ Two steps keep a long run from ending in a lost or half-written file:
    cannot be created or written, a read-only file, an input of the same run, a path used twice.
 2. ``atomic_write`` writes to a hidden temporary file in the target's folder and renames it over
    the target only once it is complete, so a crash, a full disk or Ctrl-C leaves the old file as
-   it was and no debris beside it.
+   it was and no debris beside it. A write that fails (disk full, permission denied, a read-only
+   folder) raises ``WriteError``, whose message names the file, the reason and what was kept.
+
+``check_run_paths`` applies step 1 to every output of a run at once: each output against every
+input and every other output, folders (a samples folder) included.
 
 Standard library only: the CLI checks paths before importing TensorFlow.
 """
@@ -28,8 +32,11 @@ __all__ = [
     "IMAGE_FORMATS",
     "IMAGE_SUFFIXES",
     "OutputPathError",
+    "WriteError",
     "atomic_write",
+    "check_output_folder",
     "check_output_path",
+    "check_run_paths",
     "write_bytes",
     "write_text",
 ]
@@ -55,6 +62,34 @@ _MAX_STEM = 200
 
 class OutputPathError(ValueError):
     """An output path that cannot be written; the message names the path and what would work."""
+
+
+class WriteError(OSError):
+    """A file that could not be written (disk full, permission denied, a read-only folder).
+
+    ``str(error)`` names the file, the reason and what was kept, in one line:
+    ``cannot write 'out.png' (No space left on device); the file already there is unchanged``.
+    ``during("at step 40 of 300")`` gives the same error with what the run had reached.
+    """
+
+    def __init__(self, path: str | os.PathLike, error: OSError, *, what: str = "", context=""):
+        super().__init__(error.errno, error.strerror or str(error), str(path))
+        self.path, self.error, self.what, self.context = Path(path), error, what, context
+        # atomic_write leaves the target alone: either the old file is there, or nothing.
+        self.kept = (
+            "the file already there is unchanged" if self.path.exists() else "nothing was written"
+        )
+
+    def during(self, context: str, *, what: str = "") -> WriteError:
+        """The same error, saying what it was (``what``) and what the run had reached."""
+        again = WriteError(self.path, self.error, what=what or self.what, context=context)
+        again.kept = self.kept
+        return again
+
+    def __str__(self) -> str:
+        what = f"{self.what} " if self.what else ""
+        context = f" {self.context}" if self.context else ""
+        return f"cannot write {what}'{self.path}'{context} ({self.strerror}); {self.kept}"
 
 
 def _as_path(path: object, what: str) -> Path:
@@ -239,7 +274,8 @@ def atomic_write(path: str | os.PathLike, *, mode: int | None = None) -> Iterato
 
     On normal exit the file is flushed to disk and renamed over the target (``os.replace``). On any
     exception, KeyboardInterrupt included, the temporary file is removed, the target is untouched
-    and the exception propagates. Missing parent folders are created; a symlink target is written
+    and the exception propagates; an ``OSError`` (disk full...) becomes a ``WriteError`` naming
+    the target. Missing parent folders are created; a symlink target is written
     through (the file it points to is replaced).
 
     Args:
@@ -249,6 +285,7 @@ def atomic_write(path: str | os.PathLike, *, mode: int | None = None) -> Iterato
 
     Raises:
         OutputPathError: the target is a folder, a special file or a read-only file.
+        WriteError: the file could not be written; the target is as it was.
     """
     target = _as_path(path, "output")
     if target.is_symlink():
@@ -257,13 +294,22 @@ def atomic_write(path: str | os.PathLike, *, mode: int | None = None) -> Iterato
     if mode is None:
         mode = stat.S_IMODE(old.st_mode) if old is not None else _new_file_mode()
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _create_temporary(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = _create_temporary(target)
+    except OSError as error:
+        raise WriteError(target, error) from None
     try:
         yield temporary
         _fsync(temporary)
         os.chmod(temporary, mode)
         os.replace(temporary, target)
+    except WriteError:
+        temporary.unlink(missing_ok=True)
+        raise
+    except OSError as error:  # disk full, quota, permissions changed mid-run: name the file
+        temporary.unlink(missing_ok=True)
+        raise WriteError(target, error) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -286,3 +332,89 @@ def write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> P
     with atomic_write(target) as temporary:
         temporary.write_text(text, encoding=encoding)
     return target
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies somewhere below it (resolved, links followed)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def check_output_folder(
+    path: str | os.PathLike, *, what: str = "folder", inputs: Iterable[object] = ()
+) -> Path:
+    """Check, before any long work, a folder a run will write files into (a samples folder).
+
+    Refused: a path that exists and is not a folder, a folder that cannot be created or written,
+    and a folder that is, or holds, one of ``inputs`` (files or folders the run reads): its files
+    would be replaced, or the run would read what it wrote. Nothing is created.
+
+    Raises:
+        OutputPathError: naming the folder and what would work.
+    """
+    path = _as_path(path, what)
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = (inputs,)
+    info = _stat(path, what, path)
+    if info is not None and not stat.S_ISDIR(info.st_mode):
+        raise OutputPathError(f"{what} '{path}' exists and is not a folder; choose another path")
+    for entry in inputs:
+        if isinstance(entry, (str, os.PathLike)) and os.path.exists(entry):
+            if _inside(Path(entry).expanduser(), path):
+                raise OutputPathError(
+                    f"{what} '{path}' holds the input '{entry}', which the run would overwrite "
+                    "or read back; choose another path"
+                )
+    # The folder, or the nearest one above it that exists, must take new files.
+    existing = path.absolute()
+    while _stat(existing, what, path) is None and existing != existing.parent:
+        existing = existing.parent
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        raise OutputPathError(
+            f"{what} '{path}' cannot be written: '{existing}' is not a writable folder "
+            f"({error.strerror}); choose another path"
+        ) from None
+    return path
+
+
+def check_run_paths(
+    files: Iterable[tuple[str, str | os.PathLike, Iterable[str] | None]],
+    *,
+    inputs: Iterable[object] = (),
+    folders: Iterable[tuple[str, str | os.PathLike]] = (),
+) -> list[Path]:
+    """The one rule for a run: every output differs from every input and from every other output.
+
+    Args:
+        files: (what, path, accepted suffixes or None) for each file the run writes.
+        inputs: every file or folder the run reads (photos, paintings, configs, models,
+            checkpoints); URLs, sample names and arrays are ignored.
+        folders: (what, path) for each folder the run writes files into.
+
+    Returns:
+        the file paths, in order, as ``check_output_path`` returns them.
+
+    Raises:
+        OutputPathError: naming the first output that would fail or destroy an input.
+    """
+    files, inputs = list(files), list(inputs)
+    # Each file on its own first (a wrong extension explains more than a clash), then in pairs.
+    checked = [
+        check_output_path(path, what=what, suffixes=suffixes, inputs=inputs)
+        for what, path, suffixes in files
+    ]
+    for index, (what, path, _) in enumerate(files):
+        for other in checked[index + 1 :]:
+            if _same_file(checked[index], other):
+                raise OutputPathError(
+                    f"{what} '{path}' is the same file as another output of this run, "
+                    f"'{other}'; give each output its own path"
+                )
+    for what, folder in folders:
+        check_output_folder(folder, what=what, inputs=inputs)
+    return checked
