@@ -91,20 +91,16 @@ def add_parser(commands) -> None:
 
 
 def _model_source(text: str) -> str:
-    """--model: a pretrained name, or a .keras file that exists (checked before TensorFlow)."""
+    """--model: a pretrained name, or a stlib network file (checked before TensorFlow)."""
+    from stlib.fast.network_file import network_file_problem
     from stlib.fast.pretrained import PRETRAINED
 
     if text in PRETRAINED:
         return text
-    path = Path(text).expanduser()
-    if path.suffix != ".keras":
-        raise SettingError(
-            {"model": text},
-            f"give {', '.join(PRETRAINED)} or a .keras file saved by `stlib cin-train`",
-        )
-    if not path.is_file():
-        raise SettingError({"model": text}, "no such file")
-    return str(path)
+    problem = network_file_problem(text)
+    if problem is not None:
+        raise SettingError({"model": text}, f"{problem}; or give {', '.join(PRETRAINED)}")
+    return str(Path(text).expanduser())
 
 
 def _selection(args):
@@ -148,14 +144,12 @@ def run(args) -> int:
     if known is not None:
         style_weights(selection, known, name=name)  # a bad index or weight, before TensorFlow
     if args.size is not None:
-        from stlib.images import MAX_SIDE, MIN_SIDE
+        from stlib.limits import MAX_SIDE, MIN_SIDE
         from stlib.validation import integer
 
         integer(args.size, "size", low=MIN_SIDE, high=MAX_SIDE)
-    output = outputs.check_output_path(
-        args.output,
-        what="output",
-        suffixes=outputs.IMAGE_SUFFIXES,
+    (output,) = outputs.check_run_paths(
+        [("output", args.output, outputs.IMAGE_SUFFIXES)],
         inputs=_local_files([args.content, *([] if known else [model])]),
     )
 

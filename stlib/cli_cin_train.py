@@ -16,10 +16,8 @@ Registered by ``stlib.cli.build_parser`` through :func:`add_parser`.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import zipfile
 from pathlib import Path
 
 from stlib.cli import (
@@ -30,6 +28,7 @@ from stlib.cli import (
     _whole,
     option_text,
 )
+from stlib.limits import MIN_SIDE
 from stlib.startup import start_tensorflow
 from stlib.validation import SettingError
 
@@ -171,34 +170,26 @@ def _check_styles(styles: list[str]) -> None:
         if not path.is_file():
             raise SettingError({"styles": style}, "no such file or sample name")
         try:
-            with Image.open(path):
-                pass
+            with Image.open(path) as image:
+                width, height = image.size
         except Exception:
             raise SettingError(
                 {"styles": style}, "is not an image file Pillow can read (PNG, JPEG, ...)"
             ) from None
+        if min(width, height) < MIN_SIDE:  # found now, not after a minute of start-up
+            raise SettingError(
+                {"styles": style},
+                f"is {width}x{height} px; a painting's shorter side must be at least {MIN_SIDE} px",
+            )
 
 
 def _check_finetune(path: str) -> None:
-    """``--finetune``: an existing ``.keras`` file whose model is a stlib multi-style network
-    (read from the zip's config.json, without TensorFlow)."""
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise SettingError({"finetune": path}, "no such file")
-    try:
-        with zipfile.ZipFile(file) as archive:
-            config = json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise SettingError(
-            {"finetune": path}, "is not a Keras .keras file (a zip holding config.json)"
-        ) from None
-    name = config.get("registered_name") or config.get("class_name")
-    if name not in ("stlib.fast>MultiStyleTransformer", "MultiStyleTransformer"):
-        raise SettingError(
-            {"finetune": path},
-            f"holds a {config.get('class_name')}, not a stlib multi-style network "
-            "(one written by `stlib cin-train`)",
-        )
+    """``--finetune``: an existing stlib multi-style network (read without TensorFlow)."""
+    from stlib.fast.network_file import network_file_problem
+
+    problem = network_file_problem(path)
+    if problem is not None:
+        raise SettingError({"finetune": path}, problem)
 
 
 def _check_resume(config, output: Path, styles: list[str], finetune) -> None:
@@ -225,14 +216,9 @@ def _check_resume(config, output: Path, styles: list[str], finetune) -> None:
 
 
 def _preflight(args):
-    from stlib import outputs
-    from stlib.cli import _local_files
-    from stlib.fast import content
+    from stlib.fast import content, training
 
     config = _config(args)
-    output = outputs.check_output_path(
-        args.output, what="--output", suffixes=(".keras",), inputs=_local_files(args.style)
-    )
     _check_styles(args.style)
     if args.content_dir is not None:
         try:
@@ -241,6 +227,14 @@ def _preflight(args):
             raise SettingError({}, f"--content-dir: {error}") from None
     if args.finetune is not None:
         _check_finetune(args.finetune)
+    output, _ = training.check_training_paths(
+        args.output,
+        [style for style in args.style if os.path.isfile(style)],
+        finetune=args.finetune,
+        content_dir=args.content_dir,
+        samples=config.sample_every > 0,
+        output_label="--output",
+    )
     if args.resume:
         _check_resume(config, output, args.style, args.finetune)
     return config, output

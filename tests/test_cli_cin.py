@@ -84,7 +84,7 @@ def test_a_trained_file_is_used_and_its_style_count_checked(tmp_path, capsys):
         (["--mix", "3:0"], "the weights sum to 0"),
         (["--style", "1", "--mix", "1:1"], "not allowed with argument --style"),
         (["--style", "1", "--size", "16"], "--size 16: must be a whole number in [32, 8192]"),
-        (["--style", "1", "--model", "styles.h5"], "--model styles.h5: give magenta-26"),
+        (["--style", "1", "--model", "styles.h5"], "--model styles.h5: expected a .keras file"),
         (["--style", "1", "--model", "nothere.keras"], "--model nothere.keras: no such file"),
         (["--style", "1", "--preserve-color", "histogram"], "invalid choice: 'histogram'"),
     ],

@@ -22,6 +22,7 @@ import tensorflow as tf
 from stlib import color, images
 from stlib.arbitrary.inputs import load_content
 from stlib.fast.mixing import Selection, style_weights
+from stlib.fast.network_file import network_file_problem
 from stlib.fast.pretrained import PRETRAINED
 from stlib.fast.transformer import MultiStyleTransformer
 from stlib.validation import SettingError, choice, integer
@@ -46,8 +47,9 @@ def _load_file(path: Path) -> MultiStyleTransformer:
             f"model {str(path)!r}: expected a .keras file (saved by stlib cin-train) or one of "
             f"{', '.join(PRETRAINED)}"
         )
-    if not path.is_file():
-        raise ModelFileError(f"model {str(path)!r}: no such file")
+    problem = network_file_problem(path)
+    if problem is not None:  # before Keras, which calls a text file "not found"
+        raise ModelFileError(f"model {str(path)!r}: {problem}")
     try:
         model = keras.models.load_model(path)
     except Exception as error:  # Keras raises many kinds for a file it cannot read

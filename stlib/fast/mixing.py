@@ -84,5 +84,9 @@ def parse_mix(text: str, name: str = "--mix") -> dict[int, float]:
                 {name: text},
                 f"{part.strip()!r} is not STYLE:WEIGHT; write e.g. '3:0.5,7:0.5'",
             ) from None
-        mix[key] = mix.get(key, 0.0) + value
+        if key in mix:  # '3:1,3:1' is a slip, not a way to write '3:2'
+            raise SettingError(
+                {name: text}, f"style {key} is given twice; give each style once: '3:0.5,7:0.5'"
+            )
+        mix[key] = value
     return mix

@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,6 +191,43 @@ def history_path(output: str | Path) -> Path:
     return output.with_name(f"{output.stem}_history.json")
 
 
+def check_training_paths(
+    output: str | Path,
+    styles: Sequence[object],
+    *,
+    finetune: str | Path | None = None,
+    content_dir: str | Path | None = None,
+    samples: bool = True,
+    output_label: str = "output",
+) -> tuple[Path, Path]:
+    """Check every file a training run writes against every file it reads, before any work.
+
+    The network (``output``), its checkpoint and history, and the samples folder (when
+    ``samples``) must each differ from the styles, the ``finetune`` network, the ``content_dir``
+    photos and one another (``stlib.outputs.check_run_paths``). ``output_label`` names the
+    network in messages (``--output`` for the command line). No TensorFlow.
+
+    Returns:
+        (output, checkpoint) as paths.
+
+    Raises:
+        OutputPathError: naming the output and the input it would replace.
+    """
+    from stlib import outputs
+
+    inputs = [s for s in styles if isinstance(s, (str, Path))] + [finetune, content_dir]
+    inputs = [str(Path(entry).expanduser()) for entry in inputs if entry is not None]
+    output = Path(output).expanduser()
+    files = [
+        (output_label, output, (".keras",)),
+        ("checkpoint", checkpoint_path(output), None),
+        ("history", history_path(output), None),
+    ]
+    folders = [("samples folder", samples_folder(output))] if samples else []
+    output, checkpoint, _ = outputs.check_run_paths(files, inputs=inputs, folders=folders)
+    return output, checkpoint
+
+
 def read_checkpoint_meta(path: str | Path) -> dict[str, Any]:
     """The settings a checkpoint was written with (no TensorFlow): config, step, styles, mode.
 
@@ -200,9 +238,12 @@ def read_checkpoint_meta(path: str | Path) -> dict[str, Any]:
     try:
         with np.load(path, allow_pickle=False) as stored:
             meta = json.loads(str(stored["meta"]))
-    except (OSError, KeyError, ValueError) as error:
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        # np.load of a truncated .npz raises BadZipFile (neither OSError nor ValueError)
         raise SettingError(
-            {}, f"'{path}' is not a stlib training checkpoint ({type(error).__name__}: {error})"
+            {},
+            f"'{path}' is not a stlib training checkpoint, or it is truncated "
+            f"({type(error).__name__}: {error}); start afresh without resuming",
         ) from None
     if meta.get("format") != CHECKPOINT_FORMAT:
         raise SettingError({}, f"'{path}' is not a stlib training checkpoint (unknown format)")
@@ -263,7 +304,13 @@ def style_names_of(styles: Sequence[object], first: int = 0) -> list[str]:
 def _load_styles(styles: Sequence[object], size: int):
     from stlib import data, images
 
-    return [images.load(data.resolve(source), max_side=size) for source in styles]
+    loaded = []
+    for source in styles:
+        try:
+            loaded.append(images.load(data.resolve(source), max_side=size))
+        except images.ImageError as error:  # say which painting: there may be many
+            raise SettingError({"styles": source}, str(error)) from None
+    return loaded
 
 
 @contextlib.contextmanager
@@ -491,11 +538,16 @@ def _save_model(model, output: Path) -> None:
 
     from stlib import outputs
 
-    with tempfile.TemporaryDirectory(dir=output.parent) as folder:
-        saved = Path(folder) / "model.keras"
-        model.save(saved)
-        with outputs.atomic_write(output) as temporary:
-            shutil.copyfile(saved, temporary)
+    try:
+        with tempfile.TemporaryDirectory(dir=output.parent) as folder:
+            saved = Path(folder) / "model.keras"
+            model.save(saved)
+            with outputs.atomic_write(output) as temporary:
+                shutil.copyfile(saved, temporary)
+    except outputs.WriteError:
+        raise
+    except OSError as error:  # Keras' own write into the temporary folder: name the target
+        raise outputs.WriteError(output, error) from None
 
 
 def train(
@@ -546,10 +598,9 @@ def train(
     styles = list(styles) if not isinstance(styles, (str, Path)) else [styles]
     if not styles:
         raise SettingError({"styles": styles}, "give at least one style image")
-    output = outputs.check_output_path(output, what="output", suffixes=(".keras",))
-    checkpoint = checkpoint_path(output)
-    outputs.check_output_path(checkpoint, what="checkpoint", others=[output])
-    outputs.check_output_path(history_path(output), what="history", others=[output, checkpoint])
+    output, checkpoint = check_training_paths(
+        output, styles, finetune=finetune, content_dir=content_dir, samples=config.sample_every > 0
+    )
     strategy = strategy or tf.distribute.get_strategy()
     replicas = strategy.num_replicas_in_sync
     if config.batch % replicas:
@@ -656,7 +707,11 @@ def train(
         return {**meta_base, "history": history.to_dict()}
 
     def save_checkpoint():
-        _write_checkpoint(checkpoint, model, optimizer, int(step_counter.numpy()), meta_now())
+        step = int(step_counter.numpy())
+        try:
+            _write_checkpoint(checkpoint, model, optimizer, step, meta_now())
+        except outputs.WriteError as error:  # the previous checkpoint, if any, is intact
+            raise error.during(f"at step {step} of {config.steps}", what="checkpoint") from None
 
     dataset = strategy.experimental_distribute_dataset(stream.dataset(start, config.steps))
     seconds_before = history.seconds[-1] if history.seconds else 0.0
@@ -680,7 +735,16 @@ def train(
                     refresh=False,
                 )
             if config.sample_every and (step % config.sample_every == 0 or step == config.steps):
-                _write_sample(samples / f"step_{step:06d}.png", model, sample_photo, shown_styles)
+                try:
+                    _write_sample(
+                        samples / f"step_{step:06d}.png", model, sample_photo, shown_styles
+                    )
+                except outputs.WriteError as error:
+                    save_checkpoint()  # keep the steps made so far, if the disk lets us
+                    raise error.during(
+                        f"at step {step} of {config.steps} (a checkpoint was written)",
+                        what="sample",
+                    ) from None
             if config.checkpoint_every and step % config.checkpoint_every == 0:
                 save_checkpoint()
             if callback is not None:
@@ -695,6 +759,12 @@ def train(
         bar.close()
     save_checkpoint()
     final = _clone(model)
-    _save_model(final, output)
-    outputs.write_text(history_path(output), history.to_json())
+    try:
+        _save_model(final, output)
+        outputs.write_text(history_path(output), history.to_json())
+    except outputs.WriteError as error:  # the checkpoint holds the trained weights
+        raise error.during(
+            f"after the last step; the checkpoint {checkpoint} holds the trained network "
+            "(resume it once there is room)"
+        ) from None
     return final, history

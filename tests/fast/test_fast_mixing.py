@@ -35,7 +35,8 @@ def test_bad_selections_name_the_value_and_what_is_accepted(selection, message):
 
 def test_parse_mix_reads_index_weight_pairs():
     assert parse_mix("3:0.5, 7:1.5") == {3: 0.5, 7: 1.5}
-    assert parse_mix("2:1,2:1") == {2: 2.0}  # repeated: added
+    with pytest.raises(SettingError, match="style 2 is given twice"):
+        parse_mix("2:1, 2:1")
     for bad in ("3", "a:1", "3:x", ""):
         with pytest.raises(SettingError, match="STYLE:WEIGHT|no ':WEIGHT'"):
             parse_mix(bad)
