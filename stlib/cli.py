@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -168,7 +169,16 @@ class _DeprecatedSpelling(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with short errors: the message and where to look, not the whole usage block."""
+    """argparse with short errors: the message and where to look, not the whole usage block.
+
+    A value that starts with a minus and a digit (``--weights -1,2``, ``--strength -.5``) is a
+    value, not an unknown option: argparse's own rule knows only single numbers, so a list such
+    as ``-1,2`` got "expected one argument", and the range check never saw it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-\.?\d[\d.,:eE+-]*$")
 
     def error(self, message: str):
         if message.startswith("unrecognized arguments:"):
@@ -537,83 +547,19 @@ def _arbitrary_config(args):
     return config
 
 
-def _is_image_file(path: Path) -> bool:
-    """Whether Pillow recognises ``path`` as an image (reads the header only)."""
-    from PIL import Image
-
-    try:
-        with Image.open(path):
-            return True
-    except Exception:  # not an image, unreadable, a decompression bomb: not for this folder
-        return False
-
-
-def _folder_jobs(folder: Path, output: str, styles: list[str]) -> tuple[list, list[str]]:
-    """(content, output path) for every image in ``folder``, and a line per file skipped.
-
-    Every output path is checked before the work; names keep the photo's own (a format stlib
-    cannot write becomes .png).
-    """
-    from stlib import outputs
-
-    out_dir = Path(output).expanduser()
-    if out_dir.suffix.lower() in outputs.IMAGE_SUFFIXES or out_dir.is_file():
-        raise outputs.OutputPathError(
-            f"CONTENT '{folder}' is a folder, so --output must name a folder for the pastiches, "
-            f"not the file '{out_dir}'"
-        )
-    if out_dir.resolve() == folder.resolve():
-        raise outputs.OutputPathError(
-            f"--output '{out_dir}' is the CONTENT folder: the pastiches would replace the photos; "
-            "choose another folder"
-        )
-    jobs, skipped, taken = [], [], set()
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue  # hidden files (.DS_Store, editors' backups) are nobody's photos
-        if entry.is_dir():
-            skipped.append(f"skipped {entry.name}/: a folder (not searched)")
-            continue
-        if not _is_image_file(entry):
-            skipped.append(f"skipped {entry.name}: not an image")
-            continue
-        writable = entry.suffix.lower() in outputs.IMAGE_SUFFIXES
-        name = entry.name if writable else f"{entry.stem}.png"
-        if name in taken:  # photo.gif beside photo.png
-            name = f"{entry.name}.png"
-        taken.add(name)
-        target = outputs.check_output_path(
-            out_dir / name,
-            what="output",
-            suffixes=outputs.IMAGE_SUFFIXES,
-            inputs=_local_files([str(entry), *styles]),
-        )
-        jobs.append((entry, target))
-    return jobs, skipped
-
-
 def _run_arbitrary(args) -> int:
     import time
 
-    from stlib import outputs
+    from stlib import folders, outputs
 
     config = _arbitrary_config(args)  # every setting checked, before TensorFlow starts
-    folder = Path(args.content).expanduser() if os.path.isdir(args.content) else None
-    if folder is not None:
-        jobs, skipped = _folder_jobs(folder, args.output, args.style)
-        if not jobs:
-            raise outputs.OutputPathError(
-                f"CONTENT '{folder}' holds no image to stylise"
-                + (
-                    f" ({len(skipped)} other entr{'y' if len(skipped) == 1 else 'ies'} skipped)"
-                    if skipped
-                    else ""
-                )
-            )
+    plan = None
+    if os.path.isdir(args.content):
+        plan = folders.plan_folder(args.content, args.output, inputs=_local_files(args.style))
     else:
         inputs = _local_files([args.content, *args.style])
-        output = outputs.check_output_path(
-            args.output, what="output", suffixes=outputs.IMAGE_SUFFIXES, inputs=inputs
+        (output,) = outputs.check_run_paths(
+            [("output", args.output, outputs.IMAGE_SUFFIXES)], inputs=inputs
         )
 
     start_tensorflow()
@@ -623,59 +569,51 @@ def _run_arbitrary(args) -> int:
     stylizer = arbitrary.load(config.backend, config.transformer)
     styles = stylizer.prepare(args.style, style_size=config.style_size)  # embedded once
     what = f"{stylizer.backend} {stylizer.transformer}" if stylizer.backend == "tflite" else "hub"
-    if folder is None:
-        image = stylizer.run(config, args.content, styles)
-        images.save(image, output)
-        painted = arbitrary.inputs.compute_shape(
-            image.shape[1], image.shape[2], config.compute_size
-        )
-        at = f", painted at {painted[1]}x{painted[0]} px and upsampled" if painted else ""
-        print(
-            f"wrote {output} ({image.shape[2]}x{image.shape[1]} px{at}, "
-            f"{time.perf_counter() - start:.1f} s, {what})"
-        )
-        return EXIT_OK
-    return _stylise_folder(args, config, stylizer, styles, jobs, skipped, start, what)
+    if plan is not None:
+        paint = lambda source: stylizer.run(config, source, styles)  # noqa: E731
+        return _stylise_folder(plan, paint, args, what)
+    image = stylizer.run(config, args.content, styles)
+    images.save(image, output)
+    painted = arbitrary.inputs.compute_shape(image.shape[1], image.shape[2], config.compute_size)
+    at = f", painted at {painted[1]}x{painted[0]} px and upsampled" if painted else ""
+    print(
+        f"wrote {output} ({image.shape[2]}x{image.shape[1]} px{at}, "
+        f"{time.perf_counter() - start:.1f} s, {what})"
+    )
+    return EXIT_OK
 
 
-def _stylise_folder(args, config, stylizer, styles, jobs, skipped, start, what) -> int:
-    """Paint every image of the folder; a progress bar, a line per file skipped, a summary."""
+def _stylise_folder(plan, paint, args, what: str) -> int:
+    """Paint every photo of the plan; a progress bar, a line per entry skipped or failed, and a
+    summary that always prints (also on Ctrl-C). Exit 1 when any photo failed."""
     import time
 
     from tqdm.auto import tqdm
 
-    from stlib import images
+    from stlib import folders, images
 
-    for line in skipped:
+    for line in plan.notes:
         print(line)
-    out_dir = jobs[0][1].parent
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written, failed = 0, []
-    bar = tqdm(jobs, desc="stylising", unit="image", disable=args.quiet)
+    for name, reason in plan.skipped:
+        print(f"skipped {name}: {reason}")
+    tally = folders.FolderTally(plan)
+    start = time.perf_counter()
+    bar = tqdm(plan.jobs, desc="stylising", unit="image", disable=args.quiet)
     try:
-        for source, target in bar:
+        for job in bar:
             try:
-                image = stylizer.run(config, str(source), styles)
-            except images.ImageError as error:  # a truncated photo: say so, go on with the rest
-                failed.append(source.name)
-                bar.write(f"failed: {error}")
-                continue
-            images.save(image, target)
-            written += 1
+                images.save(paint(str(job.source)), job.target)
+            except Exception as error:  # any failure of one photo: name it, go on with the rest
+                bar.write(tally.failed(job, error))
+            else:
+                tally.written(job)
     except KeyboardInterrupt:
         bar.close()
-        _say(f"interrupted after {written} of {len(jobs)} images; they are in {out_dir}")
+        _say(f"interrupted: {tally.summary(seconds=time.perf_counter() - start)}")
         return EXIT_INTERRUPTED
     bar.close()
-    seconds = time.perf_counter() - start
-    summary = f"stylised {written} of {len(jobs)} images into {out_dir} in {seconds:.1f} s ({what})"
-    if skipped:
-        summary += f"; skipped {len(skipped)} {'entry' if len(skipped) == 1 else 'entries'}"
-        summary += " that are not images" if len(skipped) > 1 else " that is not an image"
-    if failed:
-        summary += f"; {len(failed)} failed: {', '.join(failed)}"
-    print(summary)
-    return EXIT_FAILURE if failed else EXIT_OK
+    print(f"{tally.summary(seconds=time.perf_counter() - start)} ({what})")
+    return EXIT_FAILURE if tally.any_failed else EXIT_OK
 
 
 # --- stlib app: the Streamlit page (app/streamlit_app.py) ---------------------------------------
@@ -813,15 +751,15 @@ def _run_transfer(args) -> int:
     config = _config_from(args)  # every setting checked, before TensorFlow starts
     if args.snapshot_every is not None:
         validation.integer(args.snapshot_every, "snapshot_every", low=1)
-    inputs = _local_files([args.content, *args.style, config.init])
-    output = outputs.check_output_path(
-        args.output, what="output", suffixes=outputs.IMAGE_SUFFIXES, inputs=inputs
-    )
-    history_path = None
+    inputs = _local_files([args.content, *args.style, config.init, args.config])
+    files = [("output", args.output, outputs.IMAGE_SUFFIXES)]
+    files.append(("interrupted pastiche", _interrupted_path(Path(args.output).expanduser()), None))
     if args.history:
-        history_path = outputs.check_output_path(
-            args.history, what="history", suffixes=(".json",), inputs=inputs, others=[output]
-        )
+        files.append(("--history", args.history, (".json",)))
+    output, _, *history = outputs.check_run_paths(files, inputs=inputs)
+    history_path = history[0] if history else None
+    if args.snapshot_every:
+        _check_snapshot_names(output, inputs)
 
     start_tensorflow()
     from stlib import images
@@ -842,19 +780,46 @@ def _run_transfer(args) -> int:
         )
     except TransferInterrupted as interrupted:
         return _keep_partial(interrupted, output, snapshots, config.total_steps)
-    images.save(result.image, output)
     history = result.history
+    try:
+        images.save(result.image, output)
+    except outputs.WriteError as error:  # the optimisation is lost: say after how much work
+        kept = f"; last snapshot: {snapshots[-1]}" if snapshots else ""
+        raise error.during(f"after {len(history)} steps{kept}", what="output") from None
     losses = history.final_losses
     print(
         f"wrote {output} ({result.image.shape[2]}x{result.image.shape[1]} px, "
         f"{len(history)} steps, {history.seconds_total:.1f} s, loss {losses['total']:.4g})"
     )
     if history_path:
-        outputs.write_text(
-            history_path, json.dumps({"config": config.to_dict(), "history": history.to_dict()})
-        )
+        record = json.dumps({"config": config.to_dict(), "history": history.to_dict()})
+        try:
+            outputs.write_text(history_path, record)
+        except outputs.WriteError as error:
+            raise error.during(f"(the pastiche is in {output})", what="--history") from None
         print(f"wrote {history_path}")
     return EXIT_OK
+
+
+def _interrupted_path(output: Path) -> Path:
+    """Where Ctrl-C keeps the pastiche so far: ``out.png`` -> ``out-interrupted.png``."""
+    return output.with_name(f"{output.stem}-interrupted{output.suffix}")
+
+
+def _check_snapshot_names(output: Path, inputs: list[str]) -> None:
+    """Refuse a run whose snapshots (``out-step0010.png``...) could replace one of its inputs."""
+    import re
+
+    from stlib import outputs
+
+    pattern = re.compile(rf"{re.escape(output.stem)}-step\d{{4,}}{re.escape(output.suffix)}")
+    for entry in inputs:
+        path = Path(entry).expanduser()
+        if pattern.fullmatch(path.name) and path.parent.resolve() == output.parent.resolve():
+            raise outputs.OutputPathError(
+                f"--snapshot-every would write snapshots named like the input '{entry}'; "
+                "choose another --output name"
+            )
 
 
 def _keep_partial(interrupted, output: Path, snapshots: list[Path], total_steps: int) -> int:
@@ -865,7 +830,7 @@ def _keep_partial(interrupted, output: Path, snapshots: list[Path], total_steps:
     if interrupted.result is None:
         _say(f"interrupted before the first step; nothing was written{last_snapshot}")
         return EXIT_INTERRUPTED
-    kept = output.with_name(f"{output.stem}-interrupted{output.suffix}")
+    kept = _interrupted_path(output)
     try:
         images.save(interrupted.result.image, kept)
     except KeyboardInterrupt:  # a second Ctrl-C: leave at once (the write is whole or absent)
@@ -947,6 +912,9 @@ def _exit_code(error: BaseException) -> int | None:
         return EXIT_USAGE
     images = sys.modules.get("stlib.images")
     if images is not None and isinstance(error, images.ImageError):
+        return EXIT_USAGE
+    fast_api = sys.modules.get("stlib.fast.api")  # a --model file that is no stlib network
+    if fast_api is not None and isinstance(error, fast_api.ModelFileError):
         return EXIT_USAGE
     if isinstance(error, (ValueError, OSError, RuntimeError)):
         return EXIT_FAILURE  # during the run: a failed transfer, missing weights, a full disk

@@ -89,15 +89,17 @@ def test_a_folder_of_photos(tmp_path, tflite_models, samples_available, monkeypa
     )
     assert len(embedded) == 1  # the style's embedding, once for the whole folder
     printed = capsys.readouterr().out.splitlines()
-    assert "skipped broken.png: not an image" in printed
+    assert "skipped broken.png: cannot be read (Truncated File Read)" in printed
     assert (
         "skipped notes.txt: not an image" in printed
-        and "skipped sub/: a folder (not searched)" in printed
+        and "skipped sub/: a folder (sub-folders are not searched)" in printed
     )
     assert not any("hidden" in line for line in printed)
-    summary = printed[-1]
-    assert summary.startswith(f"stylised 3 of 3 images into {out} in ")
-    assert summary.endswith("(tflite dynamic); skipped 3 entries that are not images")
+    assert printed[-1].startswith(
+        f"6 entries of {photos}: 3 written to {out}, 3 skipped (cannot be read: broken.png; "
+        "not an image: notes.txt; a folder: sub/) in "
+    )
+    assert printed[-1].endswith(" s (tflite dynamic)")
 
 
 def test_a_folder_with_a_file_as_output_is_refused(tmp_path, capsys):
@@ -258,8 +260,10 @@ def test_a_truncated_photo_fails_alone_and_the_run_says_so(
     assert cli.main([*argv, "--backend", "tflite"]) == 1
     captured = capsys.readouterr()
     assert sorted(p.name for p in out.iterdir()) == ["good.png"]
-    assert "failed: content" in captured.out and "cut.jpg" in captured.out
-    assert "stylised 1 of 2 images" in captured.out and "1 failed: cut.jpg" in captured.out
+    assert f"failed cut.jpg: content '{photos / 'cut.jpg'}' is truncated" in captured.out
+    assert f"2 entries of {photos}: 1 written to {out}, 1 failed (unreadable image: cut.jpg)" in (
+        captured.out
+    )
 
 
 def test_ctrl_c_in_a_folder_keeps_what_was_written(
@@ -286,7 +290,9 @@ def test_ctrl_c_in_a_folder_keeps_what_was_written(
     assert cli.main([*argv, "--backend", "tflite"]) == 130
     assert [p.name for p in out.iterdir()] == ["0.png"]
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"stlib arbitrary: interrupted after 1 of 3 images; they are in {out}"]
+    assert len(err) == 1 and err[0].startswith(
+        f"stlib arbitrary: interrupted: 3 entries of {photos}: 1 written to {out}, 2 not reached"
+    )
 
 
 # --- --compute-size: paint small, upsample to the output size -----------------------------------

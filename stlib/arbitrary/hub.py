@@ -56,7 +56,8 @@ REACH_TIMEOUT_S = 3.0
 
 
 class HubUnavailableError(ImportError, RuntimeError):
-    """tensorflow-hub is not installed; the message says how to install it.
+    """The hub backend cannot serve: tensorflow-hub is not installed, or the model is neither
+    cached nor downloadable (offline); the message says what to do, the tflite backend included.
 
     Also a RuntimeError: the command line reports it as a failure of the run (exit code 1).
     """
@@ -141,9 +142,17 @@ class HubStylizer(PixelStylizer):
     def __init__(self, handle: str = HANDLE) -> None:
         hub = _import_hub()
         self.handle = handle
-        with warnings.catch_warnings(), stderr_hidden():
-            warnings.simplefilter("ignore")
-            self.model = hub.load(handle)
+        try:
+            with warnings.catch_warnings(), stderr_hidden():
+                warnings.simplefilter("ignore")
+                self.model = hub.load(handle)
+        except OSError as error:  # urllib's URLError (offline, DNS) is an OSError
+            reason = getattr(error, "reason", None) or error.strerror or error
+            raise HubUnavailableError(
+                f"the hub backend cannot download {handle} ({reason}) and it is not in the "
+                f"cache {cache_dir()}; offline, use the tflite backend (--backend tflite, "
+                "backend='tflite'): the official TFLite files, read from STLIB_MODELS_DIR"
+            ) from None
 
     def _paint_one(self, content: tf.Tensor, style: tf.Tensor) -> tf.Tensor:
         outputs = self.model(tf.constant(content), tf.constant(style))
