@@ -584,8 +584,8 @@ def _run_arbitrary(args) -> int:
 
 
 def _stylise_folder(plan, paint, args, what: str) -> int:
-    """Paint every photo of the plan; a progress bar, a line per entry skipped or failed, and a
-    summary that always prints (also on Ctrl-C). Exit 1 when any photo failed."""
+    """Paint every photo of the plan; a progress bar, a line per entry skipped (stdout) or failed
+    (stderr), and a summary that always prints (also on Ctrl-C). Exit 1 when any photo failed."""
     import time
 
     from tqdm.auto import tqdm
@@ -604,7 +604,7 @@ def _stylise_folder(plan, paint, args, what: str) -> int:
             try:
                 images.save(paint(str(job.source)), job.target)
             except Exception as error:  # any failure of one photo: name it, go on with the rest
-                bar.write(tally.failed(job, error))
+                bar.write(tally.failed(job, error), file=sys.stderr)
             else:
                 tally.written(job)
     except KeyboardInterrupt:

@@ -409,11 +409,11 @@ def check_run_paths(
         for what, path, suffixes in files
     ]
     for index, (what, path, _) in enumerate(files):
-        for other in checked[index + 1 :]:
+        for (later, later_path, _), other in zip(files[index + 1 :], checked[index + 1 :]):
             if _same_file(checked[index], other):
                 raise OutputPathError(
-                    f"{what} '{path}' is the same file as another output of this run, "
-                    f"'{other}'; give each output its own path"
+                    f"{later} '{later_path}' is the same file as the {what} '{path}' of this "
+                    "run; give each output its own path"
                 )
     for what, folder in folders:
         check_output_folder(folder, what=what, inputs=inputs)

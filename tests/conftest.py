@@ -27,3 +27,25 @@ def samples_available() -> None:
     """Skip unless the sample images are available offline."""
     if not os.environ.get("STLIB_DATA_DIR"):
         pytest.skip("STLIB_DATA_DIR is not set and no shared/images folder beside the checkout")
+
+
+@pytest.fixture(scope="session")
+def tflite_models() -> dict:
+    """{file name: path} of the official TFLite files (STLIB_MODELS_DIR or the cache), or skip."""
+    from stlib.arbitrary import models
+
+    try:
+        return {name: models.model_path(name, download=False) for name in models.FILES}
+    except models.ModelNotFoundError as error:
+        pytest.skip(f"the arbitrary-style TFLite files are not available offline: {error}")
+
+
+@pytest.fixture(scope="session")
+def magenta26_available() -> None:
+    """Skip unless Magenta's 26-style frozen graph is available offline."""
+    from stlib.fast import magenta26
+
+    try:
+        magenta26.frozen_graph_path(download=False)
+    except magenta26.ModelNotFoundError as error:
+        pytest.skip(f"the 26-style frozen graph is not available offline: {error}")

@@ -18,17 +18,6 @@ from stlib import cli
 OLD_BYTES = b"the user's earlier picture"
 
 
-@pytest.fixture(scope="module")
-def tflite_models() -> dict:
-    """The official TFLite files from STLIB_MODELS_DIR (or the cache), or skip."""
-    from stlib.arbitrary import models
-
-    try:
-        return {name: models.model_path(name, download=False) for name in models.FILES}
-    except models.ModelNotFoundError as error:
-        pytest.skip(f"the arbitrary-style TFLite files are not available offline: {error}")
-
-
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """--backend auto asks whether TF Hub is reachable: in the tests it never is."""
@@ -260,7 +249,7 @@ def test_a_truncated_photo_fails_alone_and_the_run_says_so(
     assert cli.main([*argv, "--backend", "tflite"]) == 1
     captured = capsys.readouterr()
     assert sorted(p.name for p in out.iterdir()) == ["good.png"]
-    assert f"failed cut.jpg: content '{photos / 'cut.jpg'}' is truncated" in captured.out
+    assert f"failed cut.jpg: content '{photos / 'cut.jpg'}' is truncated" in captured.err
     assert f"2 entries of {photos}: 1 written to {out}, 1 failed (unreadable image: cut.jpg)" in (
         captured.out
     )

@@ -15,16 +15,6 @@ from stlib import cli
 OLD_BYTES = b"the user's earlier picture"
 
 
-@pytest.fixture(scope="module")
-def magenta26_available():
-    from stlib.fast import magenta26
-
-    try:
-        magenta26.frozen_graph_path(download=False)
-    except magenta26.ModelNotFoundError as error:
-        pytest.skip(f"the 26-style frozen graph is not available offline: {error}")
-
-
 @pytest.fixture
 def existing_output(tmp_path):
     out = tmp_path / "out.png"

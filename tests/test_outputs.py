@@ -6,6 +6,7 @@ say so and skip, the others rely on checks that hold for root too (permission bi
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -273,3 +274,95 @@ def test_module_does_not_import_tensorflow():
         cwd=Path(__file__).resolve().parents[1],
     )
     assert result.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------------------------
+# WriteError: a full disk or a refused write names the file and what was kept
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def disk_full(monkeypatch):
+    """Flushing any file fails as on a full disk (folders still flush)."""
+
+    def fsync(path, *, folder=False):
+        if not folder:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outputs, "_fsync", fsync)
+
+
+@pytest.mark.parametrize("old", [b"old result", None])
+def test_a_full_disk_is_a_write_error_naming_the_file(tmp_path, disk_full, old):
+    target = tmp_path / "out.png"
+    if old is not None:
+        target.write_bytes(old)
+    before = _listing(tmp_path)
+    with pytest.raises(outputs.WriteError) as raised:
+        outputs.write_bytes(target, b"the new picture")
+    error = raised.value
+    assert isinstance(error, OSError) and error.errno == errno.ENOSPC
+    kept = "the file already there is unchanged" if old else "nothing was written"
+    assert str(error) == f"cannot write '{target}' (No space left on device); {kept}"
+    assert _listing(tmp_path) == before  # no temporary file left behind
+    assert (target.read_bytes() if old else None) == old
+
+
+def test_a_write_error_says_what_the_run_had_reached(tmp_path, disk_full):
+    target = tmp_path / "net_checkpoint.npz"
+    with pytest.raises(outputs.WriteError) as raised:
+        outputs.write_bytes(target, b"weights")
+    error = raised.value.during("at step 40 of 300", what="checkpoint")
+    assert str(error) == (
+        f"cannot write checkpoint '{target}' at step 40 of 300 (No space left on device); "
+        "nothing was written"
+    )
+
+
+def test_a_folder_that_cannot_be_made_is_a_write_error(tmp_path):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file where the folder should go")
+    with pytest.raises(outputs.WriteError, match=r"cannot write '.*taken/out.png' \("):
+        outputs.write_bytes(blocker / "out.png", b"x")
+    assert blocker.read_text() == "a file where the folder should go"
+
+
+# ---------------------------------------------------------------------------------------------
+# check_run_paths / check_output_folder: every output against every input, before any work
+# ---------------------------------------------------------------------------------------------
+
+
+def test_run_paths_explain_a_wrong_suffix_before_a_clash(tmp_path):
+    files = [("output", tmp_path / "out.txt", (".png",)), ("history", tmp_path / "out.txt", None)]
+    with pytest.raises(OutputPathError, match="extension '.txt' is not supported"):
+        outputs.check_run_paths(files)
+
+
+def test_run_paths_refuse_two_outputs_in_one_file(tmp_path):
+    files = [("output", tmp_path / "a.png", (".png",)), ("history", tmp_path / "a.png", None)]
+    with pytest.raises(OutputPathError, match="history '.*a.png' is the same file as the output"):
+        outputs.check_run_paths(files)
+
+
+def test_run_paths_refuse_any_output_that_is_an_input(tmp_path):
+    config = tmp_path / "good.json"
+    config.write_text("{}")
+    files = [("output", tmp_path / "g.png", (".png",)), ("history", config, None)]
+    with pytest.raises(OutputPathError, match="good.json"):
+        outputs.check_run_paths(files, inputs=["tuebingen", 3.0, str(config)])
+    assert config.read_text() == "{}"
+    good = outputs.check_run_paths(files[:1], inputs=[str(config)])
+    assert good == [tmp_path / "g.png"] and _listing(tmp_path) == ["good.json"]
+
+
+def test_an_output_folder_must_not_hold_an_input(tmp_path):
+    samples = tmp_path / "net_samples"
+    samples.mkdir()
+    style = samples / "style.png"
+    style.write_bytes(b"painting")
+    with pytest.raises(OutputPathError, match="holds the input"):
+        outputs.check_run_paths([], inputs=[style], folders=[("samples folder", samples)])
+    with pytest.raises(OutputPathError, match="is not a folder"):
+        outputs.check_output_folder(style)
+    assert outputs.check_output_folder(tmp_path / "new" / "folder") == tmp_path / "new" / "folder"
+    assert not (tmp_path / "new").exists()

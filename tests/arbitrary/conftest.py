@@ -1,20 +1,9 @@
-"""Fixtures of the stlib.arbitrary tests: the official TFLite files (or skip), the stylizers loaded
-from them. Plain helpers are in arbitrary_test_images.py."""
+"""Fixtures of the stlib.arbitrary tests: the stylizers loaded from the official TFLite files
+(tests/conftest.py finds them, or skips). Plain helpers are in arbitrary_test_images.py."""
 
 from __future__ import annotations
 
 import pytest
-
-
-@pytest.fixture(scope="session")
-def tflite_models() -> dict:
-    """{file name: path} of the four TFLite files, from STLIB_MODELS_DIR or the cache; or skip."""
-    from stlib.arbitrary import models
-
-    try:
-        return {name: models.model_path(name, download=False) for name in models.FILES}
-    except models.ModelNotFoundError as error:
-        pytest.skip(f"the arbitrary-style TFLite files are not available offline: {error}")
 
 
 @pytest.fixture(scope="session")
