@@ -16,8 +16,13 @@ Rules every command follows (``docs/architecture.md``):
 - ``--help``, ``--version``, ``samples`` and every argument error answer without starting
   TensorFlow; settings are checked by the config (``stlib.validation``) and reported with the
   option the user typed (``--style-scale 1000: ...``).
-- Every output path is checked before the work starts (``stlib.outputs``); files are written
-  whole or not at all.
+- Every output (image, network, checkpoint, samples folder, history, snapshots) is checked
+  against every input (photos, paintings, ``--config``, ``--model``, ``--finetune``,
+  ``--resume``) before the work starts (``stlib.outputs.check_run_paths``); files are written
+  whole or not at all, and a failed write names the file, the step reached and what was kept.
+- A folder run goes on past any photo that fails, names each skip and failure with its reason,
+  and always prints a summary (``stlib.folders``); it exits 1 when any photo failed.
+- Options whose value may start with a minus (``--weights -1,2``) reach their own check.
 - Exit codes: 0 done, 2 usage (bad option, bad file), 1 failure during the run, 130 Ctrl-C. Errors
   are one or two lines on stderr; ``--debug`` or ``STLIB_DEBUG=1`` shows the traceback.
 - Ctrl-C during a run keeps the pastiche reached so far beside the output and says where.

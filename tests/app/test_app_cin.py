@@ -125,7 +125,7 @@ def test_weights_that_sum_to_zero_are_the_library_s_error_in_both_terms(cin):
     [
         ("missing.keras", None, "no such file"),
         ("notes.txt", b"notes", "expected a .keras file (saved by stlib cin-train)"),
-        ("broken.keras", b"not a zip", "could not be read as a Keras model"),
+        ("broken.keras", b"not a zip", "is not a Keras .keras file (a zip holding config.json)"),
     ],
 )
 def test_a_bad_network_file_is_the_library_s_message_and_the_page_goes_on(

@@ -73,7 +73,7 @@ def test_bad_model_files_get_one_clear_error(tmp_path):
     with pytest.raises(api.ModelFileError, match="no such file"):
         api.load(tmp_path / "missing.keras")
     (tmp_path / "garbage.keras").write_bytes(b"not a zip")
-    with pytest.raises(api.ModelFileError, match="could not be read as a Keras model"):
+    with pytest.raises(api.ModelFileError, match="is not a Keras .keras file"):
         api.load(tmp_path / "garbage.keras")
     plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
     plain.save(tmp_path / "plain.keras")
