@@ -25,7 +25,7 @@ app: $(BIN)/.installed-app  ## the Streamlit app (app/streamlit_app.py): prints 
 	$(BIN)/stlib app
 
 test: lint  ## ruff, the whole test suite, the docstring examples and every notebook in quick mode (what CI runs)
-	STLIB_QUICK=1 $(BIN)/python -m pytest -q --doctest-modules --nbmake --nbmake-timeout=900 stlib tests notebooks
+	STLIB_QUICK=1 $(BIN)/python -m pytest -q --durations=15 --doctest-modules stlib tests
 
 lint: setup  ## ruff: lint and format check of the library, tests, benchmarks, notebooks and the app
 	$(BIN)/ruff check stlib tests benchmarks notebooks app tools

@@ -10,6 +10,18 @@ import pytest
 
 # The offline folders are set by the repository's conftest.py (beside stlib/ and tests/).
 
+# Markers follow the fixtures a test asks for, directly or through another fixture, so that
+# `-m "not weights"` / `-m "not slow"` leave out every test that loads VGG19 or trains.
+MARKS_OF_FIXTURES = {"vgg_weights": ("weights",)}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, marks in MARKS_OF_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                for mark in marks:
+                    item.add_marker(mark)
+
 
 @pytest.fixture(scope="session")
 def vgg_weights() -> Path:

@@ -5,6 +5,9 @@ and ends with its check (a bare expression, so Jupyter shows the verdict once); 
 solution or imports ``stlib.exercises.solutions``; where later cells need the exercise's name, the
 next cell binds it to stlib's own version; each exercise's text states the tolerance its check
 uses. Run All on an untouched notebook shows "not attempted" once per exercise and no ✓ anywhere.
+
+That Run All is the one execution of each notebook in ``make test`` (quick mode; nbmake no longer
+runs them a second time): a cell that raises fails it.
 """
 
 from __future__ import annotations
@@ -236,27 +239,6 @@ def test_notebooks_are_committed_without_outputs():
 # --- Run All on the untouched notebooks ----------------------------------------------------------
 
 
-def _magenta26_or_skip() -> None:
-    """Notebooks 06 and 08 paint with the pretrained 26-style graph: skip without it."""
-    from stlib.fast import magenta26
-
-    try:
-        magenta26.frozen_graph_path(download=False)
-    except magenta26.ModelNotFoundError as error:
-        pytest.skip(f"the magenta-26 frozen graph is not available offline: {error}")
-
-
-def _tflite_models_or_skip() -> None:
-    """Notebook 07 paints with the official TFLite files: skip without them (no download)."""
-    from stlib.arbitrary import models
-
-    try:
-        for name in models.FILES:
-            models.model_path(name, download=False)
-    except models.ModelNotFoundError as error:
-        pytest.skip(f"the arbitrary-style TFLite files are not available offline: {error}")
-
-
 def _output_text(output: dict) -> str:
     if output["output_type"] == "stream":
         return output["text"]
@@ -273,16 +255,17 @@ def _output_text(output: dict) -> str:
 @pytest.mark.weights
 @pytest.mark.parametrize("notebook", sorted(NOTEBOOKS))
 def test_an_untouched_notebook_reports_each_exercise_not_attempted_once(
-    notebook, vgg_weights, samples_available, monkeypatch
+    notebook, vgg_weights, samples_available, monkeypatch, request
 ):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+    import nbclient  # dev dependencies: a missing one must fail, not skip, the only notebook run
+    import nbformat
+
     if notebook in ("nb04", "nb07"):
         pytest.importorskip("ipywidgets")
-    if notebook in ("nb07", "nb08"):
-        _tflite_models_or_skip()
-    if notebook in ("nb06", "nb08"):
-        _magenta26_or_skip()
+    if notebook in ("nb07", "nb08"):  # they paint with the official TFLite files
+        request.getfixturevalue("tflite_models")
+    if notebook in ("nb06", "nb08"):  # they paint with the pretrained 26-style graph
+        request.getfixturevalue("magenta26_available")
     monkeypatch.setenv("STLIB_QUICK", "1")
     path = NOTEBOOKS[notebook]
     executed = nbformat.read(

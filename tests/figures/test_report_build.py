@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# Building the report runs the quick figures (VGG19, three methods) and LaTeX twice: minutes.
+pytestmark = [pytest.mark.slow, pytest.mark.weights]
+
 REPORT = Path(__file__).resolve().parents[2] / "report"
 REPORT_SECTIONS = (
     "Introduction",
