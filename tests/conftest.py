@@ -61,3 +61,15 @@ def magenta26_available() -> None:
         magenta26.frozen_graph_path(download=False)
     except magenta26.ModelNotFoundError as error:
         pytest.skip(f"the 26-style frozen graph is not available offline: {error}")
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Tests never go online: --backend auto asks whether TF Hub is reachable, and it never is."""
+    import urllib.error
+    import urllib.request
+
+    def refuse(*args, **kwargs):
+        raise urllib.error.URLError("the tests do not go online")
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)

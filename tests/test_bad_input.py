@@ -28,14 +28,7 @@ from stlib.fast import training
 OLD_BYTES = b"the user's earlier picture"
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """--backend auto asks whether TF Hub is reachable: in the tests it never is."""
-
-    def refuse(*args, **kwargs):
-        raise urllib.error.URLError("the tests do not go online")
-
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # tests/conftest.py
 
 
 def _fake_network(path: Path, class_name: str = "MultiStyleTransformer") -> Path:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -18,14 +16,7 @@ from stlib import cli
 OLD_BYTES = b"the user's earlier picture"
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """--backend auto asks whether TF Hub is reachable: in the tests it never is."""
-
-    def refuse(*args, **kwargs):
-        raise urllib.error.URLError("the tests do not go online")
-
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # tests/conftest.py
 
 
 @pytest.fixture

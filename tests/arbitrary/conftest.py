@@ -23,12 +23,5 @@ def tiled_stylizer(tflite_models):
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Tests never go online: "auto" asks whether TF Hub is reachable, and the answer is no."""
-    import urllib.error
-    import urllib.request
-
-    def refuse(*args, **kwargs):
-        raise urllib.error.URLError("the tests do not go online")
-
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+def _offline(no_network):
+    """Every stlib.arbitrary test runs offline (tests/conftest.py)."""
