@@ -15,8 +15,8 @@ for variable, folder in (("STLIB_MODELS_DIR", "models"), ("STLIB_DATA_DIR", "ima
     if not os.environ.get(variable) and (_SHARED / folder).is_dir():
         os.environ[variable] = str(_SHARED / folder)
 
-# The old spelling stlib.colour only re-exports stlib.color (and warns): nothing to collect.
-collect_ignore = ["stlib/colour.py"]
+# stlib/fast.py only tells that the package is now stlib.cin (importing it raises): nothing to collect.
+collect_ignore = ["stlib/fast.py"]
 
 
 def pytest_ignore_collect(collection_path, config):

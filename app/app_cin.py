@@ -1,4 +1,4 @@
-"""The panel of the multi-style network (Dumoulin, Shlens, Kudlur 2017, ``stlib.fast``): one
+"""The panel of the multi-style network (Dumoulin, Shlens, Kudlur 2017, ``stlib.cin``): one
 network, its styles picked by number and mixed by weight; the picture follows the controls.
 
 The network takes no painting: its styles are learnt (26 in the pretrained ``magenta-26``, as many
@@ -8,7 +8,7 @@ paint with it. So the painting column shows the chosen styles painted on the pho
 button that adds it (``gallery``). The comparison with Gatys' method needs a painting: the page
 leaves it out here.
 
-The network is loaded once per server (``st.cache_resource``; ``stlib.fast.load`` keeps it too),
+The network is loaded once per server (``st.cache_resource``; ``stlib.cin.load`` keeps it too),
 the photo at each size once, the swatches once per photo and network (``st.cache_data``), and the
 pastiche once per combination of settings. Widget keys: ``cin_model``, ``cin_styles``,
 ``cin_weight_<K>`` (one per style of a mix), ``cin_gallery`` (the gallery's expander) and
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from stlib import fast, images
-from stlib.fast.mixing import style_weights
+from stlib import cin, images
+from stlib.cin.mixing import style_weights
 from stlib.methods import method
 
 import app_common
@@ -45,7 +45,7 @@ PAGE = {"persist_state": "page"}  # kept while another method's panel is shown
 class Settings:
     """What makes one picture: the network, the style or mix, the size and the colour mode.
 
-    ``selection`` is what ``stlib.fast.stylize`` takes: a style number, or ``{number: weight}``
+    ``selection`` is what ``stlib.cin.stylize`` takes: a style number, or ``{number: weight}``
     for a mix (the library divides the weights by their sum).
     """
 
@@ -78,8 +78,8 @@ class Picture:
 
 @st.cache_resource(show_spinner="Loading the multi-style network…")
 def network(model: str):
-    """``stlib.fast.load(model)``: the network, loaded once per server; its error otherwise."""
-    return fast.load(model)
+    """``stlib.cin.load(model)``: the network, loaded once per server; its error otherwise."""
+    return cin.load(model)
 
 
 def style_label(names: list[str], index: int) -> str:
@@ -170,7 +170,7 @@ def make_settings(values: dict, size: int, preserve_color: str | None) -> Settin
 def _paint(content_key: str, settings: Settings, _pair: Pair, _network) -> tuple[np.ndarray, float]:
     start = time.perf_counter()
     photo = at_size(_pair.content, settings.size, _pair.content_role)[None]  # as the CLI loads it
-    image = fast.stylize(
+    image = cin.stylize(
         photo, settings.style, model=_network, preserve_color=settings.preserve_color
     )
     return image.numpy()[0], time.perf_counter() - start
@@ -186,7 +186,7 @@ def paint(pair: Pair, settings: Settings, loaded) -> Picture:
 def _swatch(content_key: str, model: str, index: int, _content: Picked, _network) -> np.ndarray:
     """Style ``index`` on the photo at ``SWATCH_SIDE`` px: uint8 [h, w, 3]."""
     photo = at_size(_content, SWATCH_SIDE, Pair(_content, (), ()).content_role)[None]
-    return np.asarray(images.to_pil(fast.stylize(photo, int(index), model=_network)))
+    return np.asarray(images.to_pil(cin.stylize(photo, int(index), model=_network)))
 
 
 def swatch(content: Picked, model: str, index: int, loaded) -> np.ndarray:

@@ -15,7 +15,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
-from stlib import cli, cli_cin
+from stlib.cli import arbitrary as cli_arbitrary
+from stlib.cli import cin as cli_cin
+from stlib.cli import common as cli_common
+from stlib.cli import transfer as cli_transfer
 from stlib.validation import SettingError
 
 LOG = logging.getLogger("stlib.app")
@@ -58,7 +61,7 @@ def label(name: str) -> str:
 
 
 def _shown(name: str, value: Any) -> str:
-    return cli.option_text(value)
+    return cli_common.option_text(value)
 
 
 def page_message(error: BaseException) -> str:
@@ -72,13 +75,9 @@ def page_message(error: BaseException) -> str:
 
 def cli_message(error: BaseException, command: str) -> str:
     """The line ``command`` (``stlib transfer``) prints for the same error on the command line."""
-    if isinstance(error, SettingError):
-        labels = {"stlib arbitrary": cli.arbitrary_option_label, "stlib cin": cli_cin.option_label}
-        option = labels.get(command, cli.option_label)
-        words = error.worded(option, _shown, separator=" ")
-    else:
-        words = page_message(error)
-    return f"{command}: error: {words}"
+    labels = {"stlib arbitrary": cli_arbitrary.option_label, "stlib cin": cli_cin.option_label}
+    option = labels.get(command, cli_transfer.option_label)
+    return f"{command}: error: {cli_common.message(error, option)}"
 
 
 def is_expected(error: BaseException) -> bool:
@@ -171,4 +170,5 @@ def loss_curve_png(history: Any) -> bytes:
 
 def settings_line(values: Mapping[str, Any]) -> str:
     """``Strength 0.8 · Size 384``: a caption of the settings that made a picture."""
-    return " · ".join(f"{label(name)} {cli.option_text(value)}" for name, value in values.items())
+    shown = (f"{label(name)} {cli_common.option_text(value)}" for name, value in values.items())
+    return " · ".join(shown)

@@ -4,10 +4,10 @@ What: seconds per image (the median of ``--repeats`` runs after one warm call) a
 ``--sizes`` (the longer side of the content photo, Tübingen by default; style ``--style``) for
 
 * ``keras_eager``: ``model([photo, weights])`` for the 26-style model of
-  ``stlib.fast.magenta26.load_magenta26`` (SLIM26 widths), eagerly;
+  ``stlib.cin.magenta26.load_magenta26`` (SLIM26 widths), eagerly;
 * ``keras_tf_function``: the same call inside ``tf.function`` (any size, one trace);
 * ``keras_xla``: the same with ``jit_compile=True`` (XLA; one compilation per size);
-* ``stlib_stylize``: ``stlib.fast.stylize(photo, style)``: the API (checks, convex weights,
+* ``stlib_stylize``: ``stlib.cin.stylize(photo, style)``: the API (checks, convex weights,
   the compiled painter);
 * ``frozen_graph``: TensorFlow's Android demo graph ``stylize_quantized.pb`` itself in a
   ``tf.compat.v1.Session`` (``magenta26.run_frozen_graph``): 8-bit quantised kernels;
@@ -19,12 +19,12 @@ Every method gets the same 8-bit pixels, and all run in turn, round after round 
 order (a short pause between calls), so that ratios are measured side by side on a shared machine.
 The load average is recorded before each size. ``agreement`` gives the mean |difference| of the
 Keras model and of the peer from the frozen graph on the same photo (a float model cannot match
-the quantised graph exactly, see ``stlib.fast.magenta26``).
+the quantised graph exactly, see ``stlib.cin.magenta26``).
 
 Training: steps per second and peak memory (the process's maximum resident set, ``ru_maxrss``)
 at batch ``--train-batch`` and ``--train-size`` px for the Magenta-width network (32/64/128, five
 residual blocks, one style), each route in a process of its own so that one's memory does not
-hide the other's: ``stlib_train`` is ``stlib.fast.training.train`` (VGG19 perceptual loss, Adam,
+hide the other's: ``stlib_train`` is ``stlib.cin.training.train`` (VGG19 perceptual loss, Adam,
 its own data stream; no samples or checkpoints), ``plain_step`` a plain ``tf.function`` step
 written here (Adam, ``stlib.vgg.VGGFeatures`` with average pooling and the normalised network,
 ``stlib.losses`` content on block3_conv3 and Gram style on block1_conv1 ... block4_conv1). The
@@ -166,8 +166,8 @@ def measure_size(size, args, model, function, xla, peer, folder) -> dict:
     import numpy as np
     import tensorflow as tf
 
-    from stlib import data, fast, images
-    from stlib.fast import magenta26
+    from stlib import cin, data, images
+    from stlib.cin import magenta26
 
     content = data.load(args.content, size)
     png = images.save(content, folder / f"content_{size}.png")
@@ -179,7 +179,7 @@ def measure_size(size, args, model, function, xla, peer, folder) -> dict:
         "keras_eager": lambda: model([photo, weights]).numpy(),
         "keras_tf_function": lambda: function(photo, weights).numpy(),
         "keras_xla": lambda: xla(photo, weights).numpy(),
-        "stlib_stylize": lambda: fast.stylize(photo, args.style).numpy(),
+        "stlib_stylize": lambda: cin.stylize(photo, args.style).numpy(),
         "frozen_graph": lambda: magenta26.run_frozen_graph(pixels, one_hot),
     }
     errors = {}
@@ -234,7 +234,7 @@ def agreement(args, model, peer, folder) -> dict:
     import numpy as np
 
     from stlib import data, images
-    from stlib.fast import magenta26
+    from stlib.cin import magenta26
 
     content = data.load(args.content, args.agreement_size)
     png = images.save(content, folder / "agreement.png")
@@ -266,12 +266,12 @@ def train_child(route: str, steps: int, batch: int, size: int, style: str) -> di
     import numpy as np
     import tensorflow as tf
 
-    from stlib.fast.transformer import MAGENTA
+    from stlib.cin.transformer import MAGENTA
 
     import_rss = rss_mb()
     step_seconds: list[float] = []
     if route == "stlib_train":
-        from stlib.fast import training
+        from stlib.cin import training
 
         config = training.TrainConfig(
             steps=steps,
@@ -299,7 +299,7 @@ def train_child(route: str, steps: int, batch: int, size: int, style: str) -> di
         import keras
 
         from stlib import data, losses
-        from stlib.fast.transformer import MultiStyleTransformer
+        from stlib.cin.transformer import MultiStyleTransformer
         from stlib.vgg import VGGFeatures
 
         began = time.perf_counter()
@@ -429,7 +429,7 @@ def main() -> None:
         return
 
     from stlib import outputs
-    from stlib.fast import api, magenta26
+    from stlib.cin import api, magenta26
 
     started = time.perf_counter()
     report = {
@@ -440,7 +440,7 @@ def main() -> None:
         "nice": os.nice(0),
         "content": args.content,
         "style": args.style,
-        "model": "stlib.fast.magenta26 (SLIM26, 26 styles) from " + magenta26.FROZEN_GRAPH.name,
+        "model": "stlib.cin.magenta26 (SLIM26, 26 styles) from " + magenta26.FROZEN_GRAPH.name,
         "repeats": {"up_to_512_px": args.repeats, "above_512_px": args.repeats_large},
         "statistic": "median of the repeats after one warm call; methods interleaved, in a "
         "shuffled order each round",

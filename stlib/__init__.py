@@ -5,30 +5,22 @@ See docs/architecture.md for the map of the modules; they are imported lazily
 so that ``import stlib`` stays cheap and does not start TensorFlow.
 """
 
+import pkgutil
 from importlib import import_module
 
 __version__ = "0.2.0"
 
-_SUBMODULES = (
-    "settings",
-    "validation",
-    "outputs",
-    "hardware",
-    "images",
-    "colour",
-    "data",
-    "weights",
-    "vgg_layers",
-    "vgg",
-    "losses",
-    "gatys",
-    "arbitrary",
-    "plotting",
-    "cli",
-)
+
+def _submodules() -> frozenset[str]:
+    """Every module and package of stlib, read from its folder (so none is forgotten)."""
+    return frozenset(module.name for module in pkgutil.iter_modules(__path__))
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
+    if not name.startswith("_") and name in _submodules():
         return import_module(f"stlib.{name}")
     raise AttributeError(f"module 'stlib' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_submodules()])

@@ -68,7 +68,7 @@ METHODS: dict[str, Method] = {
             reference="Dumoulin, Shlens, Kudlur, ICLR 2017",
             live=True,
             command="stlib cin",
-            package="stlib.fast",
+            package="stlib.cin",
             summary="One network paints 26 styles in one pass: each style is 990 scale and "
             "shift numbers of its normalisation layers (in this slim pretrained network), and "
             "mixing those numbers mixes the styles.",

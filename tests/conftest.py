@@ -55,7 +55,7 @@ def tflite_models() -> dict:
 @pytest.fixture(scope="session")
 def magenta26_available() -> None:
     """Skip unless Magenta's 26-style frozen graph is available offline."""
-    from stlib.fast import magenta26
+    from stlib.cin import magenta26
 
     try:
         magenta26.frozen_graph_path(download=False)

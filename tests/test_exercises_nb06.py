@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from stlib.cin import MAGENTA, SLIM26, ConditionalInstanceNorm, MultiStyleTransformer
 from stlib.exercises import nb06
 from stlib.exercises.solutions import nb06 as solutions
-from stlib.fast import MAGENTA, SLIM26, ConditionalInstanceNorm, MultiStyleTransformer
 
 # --- Exercise 1: conditional instance norm --------------------------------------------------------
 

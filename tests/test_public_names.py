@@ -27,7 +27,7 @@ MODULES = {
         "hardware",
         "startup",
         "arbitrary",
-        "fast",
+        "cin",
         "metrics",
         "widgets",
     )
@@ -82,3 +82,34 @@ def test_the_check_finds_a_private_name(tmp_path):
     notebook.write_text(json.dumps({"cells": [cell]}))
     with pytest.raises(AssertionError, match=r"stlib.gatys.engine"):
         test_notebooks_use_only_public_names(notebook)
+
+
+def test_every_submodule_is_an_attribute_of_stlib_and_the_old_names_say_where_they_went():
+    """``stlib.<module>`` works for every module in the folder (a hand-kept list forgot
+    ``color``, ``limits`` and others), without importing TensorFlow for the light ones."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import stlib, sys\n"
+        "assert stlib.limits.MIN_SIDE == 32 and stlib.folders.plan_folder\n"
+        "assert stlib.cin.__name__ == 'stlib.cin'\n"
+        "assert 'tensorflow' not in sys.modules\n"
+        "names = set(dir(stlib))\n"
+        "assert {'color', 'limits', 'folders', 'cin', 'metrics', 'widgets', 'cli'} <= names\n"
+        "assert 'colour' not in names\n"
+        "try:\n"
+        "    from stlib import fast\n"
+        "except ImportError as error:\n"
+        "    assert 'stlib.fast is now stlib.cin' in str(error), error\n"
+        "else:\n"
+        "    raise AssertionError('stlib.fast imported')\n"
+        "try:\n"
+        "    stlib.colour\n"
+        "except AttributeError as error:\n"
+        "    assert \"no attribute 'colour'\" in str(error)\n"
+        "else:\n"
+        "    raise AssertionError('stlib.colour still there')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

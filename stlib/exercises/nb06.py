@@ -7,8 +7,8 @@ pass, mixing styles by their normalisation parameters, and how many numbers a st
     nb06.check_slim_numbers(slim_numbers)                            # Exercise 3
 
 Exercise 1: ``fn(x, style_weights, gamma, beta)`` -> [B, H, W, C], against
-``stlib.fast.ConditionalInstanceNorm`` given the same ``gamma`` and ``beta``. Exercise 2:
-``fn(weights, table)`` -> [B, C], against ``stlib.fast.style_weights`` (convex weights) times the
+``stlib.cin.ConditionalInstanceNorm`` given the same ``gamma`` and ``beta``. Exercise 2:
+``fn(weights, table)`` -> [B, C], against ``stlib.cin.style_weights`` (convex weights) times the
 table. Exercise 3: the pair (numbers per style, parameters of the 26-style network), against
 ``SLIM26.numbers_per_style`` and a built ``MultiStyleTransformer(26, SLIM26)``. Each check
 returns a ``Verdict`` and never raises or prints.
@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from stlib.cin import mixing
 from stlib.exercises import Verdict, check_function, check_value
-from stlib.fast import mixing
 
 __all__ = [
     "EPSILON",
@@ -35,17 +35,17 @@ __all__ = [
     "slim_numbers",
 ]
 
-EPSILON = 1e-5  # Magenta's conditional_instance_norm, and stlib.fast.ConditionalInstanceNorm's
-SLIM_STYLES = 26  # the styles of TensorFlow's Android demo network (stlib.fast.magenta26)
+EPSILON = 1e-5  # Magenta's conditional_instance_norm, and stlib.cin.ConditionalInstanceNorm's
+SLIM_STYLES = 26  # the styles of TensorFlow's Android demo network (stlib.cin.magenta26)
 
 
 # --- Exercise 1: the forward pass of conditional instance normalisation ---------------------------
 
 
 def conditional_instance_norm(x: Any, style_weights: Any, gamma: Any, beta: Any) -> np.ndarray:
-    """What ``stlib.fast.ConditionalInstanceNorm`` returns for x [B, H, W, C], style_weights
+    """What ``stlib.cin.ConditionalInstanceNorm`` returns for x [B, H, W, C], style_weights
     [B, N] and the tables gamma, beta [N, C]: float32 [B, H, W, C]."""
-    from stlib.fast.layers import ConditionalInstanceNorm
+    from stlib.cin.layers import ConditionalInstanceNorm
 
     x = np.asarray(x, np.float32)
     style_weights = np.asarray(style_weights, np.float32)
@@ -223,7 +223,7 @@ _SHAPES = (
 
 def check_conditional_instance_norm(fn: Callable) -> Verdict:
     """Exercise 1: ``fn(x, style_weights, gamma, beta)`` -> [B, H, W, C], against
-    ``stlib.fast.ConditionalInstanceNorm`` on four cases (one style; a style per image; mixes,
+    ``stlib.cin.ConditionalInstanceNorm`` on four cases (one style; a style per image; mixes,
     one not summing to one; an almost constant channel)."""
     exercise = "conditional instance norm"
     verdict = check_function(
@@ -241,7 +241,7 @@ def check_conditional_instance_norm(fn: Callable) -> Verdict:
 def mix_parameters(weights: Any, table: Any) -> np.ndarray:
     """stlib's mix of a table of per-style parameters: weights [B, N] (each row >= 0, not all
     zero), table [N, C] (gamma or beta) -> [B, C], each row made convex by
-    ``stlib.fast.style_weights`` (divided by its sum) before it weighs the table's rows."""
+    ``stlib.cin.style_weights`` (divided by its sum) before it weighs the table's rows."""
     weights = np.asarray(weights, np.float64)
     table = np.asarray(table, np.float64)
     convex = np.stack([mixing.style_weights(row, table.shape[0]) for row in weights])
@@ -311,7 +311,7 @@ def check_mix_parameters(fn: Callable) -> Verdict:
 def slim_numbers() -> tuple[int, int]:
     """(numbers per style, parameters of the whole 26-style network) for ``SLIM26``: the first from
     ``TransformerSpec.numbers_per_style``, the second from a built ``MultiStyleTransformer``."""
-    from stlib.fast import SLIM26, MultiStyleTransformer
+    from stlib.cin import SLIM26, MultiStyleTransformer
 
     model = MultiStyleTransformer(SLIM_STYLES, SLIM26)
     model.build(None)

@@ -4,7 +4,7 @@ measurements of ``stlib.metrics`` applied to their pastiches of one photograph (
 **How ``speed`` times.** As ``benchmarks/cin_speed.py`` and ``benchmarks/arbitrary_speed.py`` do:
 the photo (Tübingen, longest side 256, 512 and 1024 px) and the painting are loaded first; each
 feed-forward network is called once to warm up (tracing, interpreter sizing), then timed
-``repeats`` times, and the median is kept. The multi-style network's time is ``fast.stylize``; the
+``repeats`` times, and the median is kept. The multi-style network's time is ``cin.stylize``; the
 arbitrary network's is ``Stylizer.stylize`` with the painting embedded in every call (a user's one
 image needs it). The optimisation (``gatys.transfer``, "stlib" preset, its 300 L-BFGS steps) is far
 too slow to run whole at 1024 px on a CPU: one run of 10 steps (quick mode: 2) is timed (VGG19
@@ -158,14 +158,14 @@ def _draw_speed(seconds: dict[str, dict[int, float]], measured: dict[str, set[in
 def speed(ctx: Context) -> Made:
     from tqdm.auto import tqdm
 
-    from stlib import arbitrary, data, fast, gatys
+    from stlib import arbitrary, cin, data, gatys
 
     repeats = ctx.pick(7, 2)
     repeats_large = ctx.pick(5, 1)  # above 512 px
     timed_steps = ctx.pick(10, 2)
     gatys_sizes = ctx.pick(SIZES, (256, 512))
     steps = gatys.preset(GATYS_PRESET).total_steps
-    network = fast.load("magenta-26")
+    network = cin.load("magenta-26")
     stylizer = arbitrary.load("tflite")
     seconds: dict[str, dict[int, float]] = {m: {} for m in METHODS}
     measured: dict[str, set[int]] = {m: set() for m in METHODS}
@@ -174,7 +174,7 @@ def speed(ctx: Context) -> Made:
         photo, painting = inputs[size]
         count = repeats if size <= 512 else repeats_large
         seconds["Cin"][size] = median_seconds(
-            lambda photo=photo: fast.stylize(photo, CIN_STYLE, model=network).numpy(), count
+            lambda photo=photo: cin.stylize(photo, CIN_STYLE, model=network).numpy(), count
         )
         seconds["Arbitrary"][size] = median_seconds(
             lambda photo=photo, painting=painting: stylizer.stylize(photo, painting).numpy(), count
@@ -227,10 +227,10 @@ def closest_style(photo, painting, network, measuring) -> tuple[int, list[float]
     ``painting`` in style distance, and every style's distance."""
     from tqdm.auto import tqdm
 
-    from stlib import fast, metrics
+    from stlib import cin, metrics
 
     distances = [
-        metrics.style_distance(fast.stylize(photo, k, model=network), painting, network=measuring)[
+        metrics.style_distance(cin.stylize(photo, k, model=network), painting, network=measuring)[
             "mean"
         ]
         for k in tqdm(range(network.num_styles), desc="metrics: closest style", unit="style")
@@ -279,20 +279,20 @@ def _draw_metrics(
 
 @figure("metrics", "Style, content, SSIM and colour measurements of the three methods")
 def metrics_figure(ctx: Context) -> Made:
-    from stlib import arbitrary, data, fast, gatys, metrics
+    from stlib import arbitrary, cin, data, gatys, metrics
 
     size = ctx.pick(384, 96)
     steps = ctx.pick(gatys.preset(GATYS_PRESET).total_steps, 15)
     photo = data.load(PHOTO, size)
     painting = data.load(PAINTING, size)
     measuring = metrics.measuring_network()
-    network = fast.load("magenta-26")
+    network = cin.load("magenta-26")
 
     index, _ = closest_style(photo, painting, network, measuring)  # at the table's size
     config = gatys.preset(GATYS_PRESET, size=size, steps=steps, seed=ctx.seed)
     pastiches = {
         "Gatys": gatys.transfer(photo, painting, config).image,
-        "Cin": fast.stylize(photo, index, model=network),
+        "Cin": cin.stylize(photo, index, model=network),
         "Arbitrary": arbitrary.load("tflite").stylize(photo, painting),
     }
     table = {}

@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import json
 import os
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,8 +39,6 @@ STYLE_LAYERS_GATYS = (
     "block4_conv1",
     "block5_conv1",
 )
-# Old spellings still accepted for a field, with a DeprecationWarning: {alias: field}.
-ALIASES = {"preserve_colour": "preserve_color"}
 MIN_SIZE, MAX_SIZE = MIN_SIDE, MAX_SIDE  # the output sizes stlib.images accepts
 
 
@@ -218,24 +215,14 @@ _JSON_KINDS = {
 
 
 def _field_names(values: Mapping) -> dict:
-    """``values`` keyed by field names: aliases mapped, unknown names refused with a suggestion."""
-    named = {}
-    for key, value in values.items():
-        name = ALIASES.get(key, key)
-        if name != key:
-            warnings.warn(f"{key}= is now spelled {name}=", DeprecationWarning, stacklevel=4)
-        if name not in FIELDS:
+    """``values`` as a dict, unknown names refused with a suggestion."""
+    for key in values:
+        if key not in FIELDS:
             raise TypeError(
-                f"GatysConfig has no field {key!r}"
-                f"{check.did_you_mean(key, FIELDS + tuple(ALIASES))}; "
+                f"GatysConfig has no field {key!r}{check.did_you_mean(key, FIELDS)}; "
                 f"fields: {', '.join(FIELDS)}"
             )
-        if name in named:
-            raise TypeError(
-                f"GatysConfig got {name!r} twice (as {name!r} and as its alias {key!r})"
-            )
-        named[name] = value
-    return named
+    return dict(values)
 
 
 def _keyword_init(generated):

@@ -16,7 +16,7 @@ from stlib.gatys import preset
 
 
 def test_app_finds_the_checkout_s_script():
-    assert cli.app_script() == APP
+    assert cli.app.app_script() == APP
 
 
 def test_app_becomes_streamlit_in_the_checkout_and_prints_the_url(monkeypatch, capsys):
@@ -60,7 +60,7 @@ def test_app_refuses_a_port_out_of_range(capsys):
 def _config_of(*argv: str):
     command = ["transfer", "tuebingen", "starry_night", "-o", "x.png", *argv]
     args = cli.build_parser().parse_args(command)
-    return cli._config_from(args)
+    return cli.transfer.config_from(args)
 
 
 @pytest.fixture

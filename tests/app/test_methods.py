@@ -30,10 +30,10 @@ def test_feed_forward_methods_are_live_and_optimisation_is_not():
     assert method("arbitrary").live and method("cin").live and not method("gatys").live
 
 
-def test_the_multi_style_network_is_dumoulin_s_in_stlib_fast():
+def test_the_multi_style_network_is_dumoulin_s_in_stlib_cin():
     cin = method("cin")
     assert (cin.label, cin.command) == ("Multi-style network", "stlib cin")
-    assert cin.package == "stlib.fast"
+    assert cin.package == "stlib.cin"
     assert cin.reference == "Dumoulin, Shlens, Kudlur, ICLR 2017"
     assert "26 styles" in cin.summary
 

@@ -254,7 +254,7 @@ def test_gatys_runs_shows_the_loss_curve_and_its_settings_reproduce_it(app, medi
     args = cli.build_parser().parse_args(
         ["transfer", "tuebingen", "starry_night", "-o", "x.png", "--config", str(path)]
     )
-    assert cli._config_from(args) == config
+    assert cli.transfer.config_from(args) == config
     command = [c.value for c in app.code][-1]
     assert command == (
         "stlib transfer tuebingen starry_night --config stlib-config.json -o tuebingen-gatys.png"

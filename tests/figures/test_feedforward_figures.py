@@ -1,4 +1,4 @@
-"""The figures of the feed-forward networks and of the experiments (``fast_figures``,
+"""The figures of the feed-forward networks and of the experiments (``cin_figures``,
 ``arbitrary_figures``, ``speed_figures``) in quick mode: each writes its PDF and PNG and returns
 every macro that the report and the slides use for it; the numbers are the measured ones. The
 helpers they draw with are checked without any model."""
@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from stlib.figures import arbitrary_figures, core, fast_figures, speed_figures  # noqa: E402
+from stlib.figures import arbitrary_figures, cin_figures, core, speed_figures  # noqa: E402
 
 REPORT = Path(__file__).resolve().parents[2] / "report"
 
@@ -98,7 +98,7 @@ def test_every_macro_the_tex_files_use_from_these_figures_is_made():
 
 
 def test_bilinear_weights_are_convex_and_single_styles_at_the_corners():
-    grid = fast_figures.bilinear_weights(5, 5)
+    grid = cin_figures.bilinear_weights(5, 5)
     assert len(grid) == 5 and all(len(row) == 5 for row in grid)
     for row in grid:
         for weights in row:
@@ -112,7 +112,7 @@ def test_bilinear_weights_are_convex_and_single_styles_at_the_corners():
 
 def test_titled_grid_places_every_image_with_its_title():
     images = [np.full((30, 40, 3), k / 10, np.float32) for k in range(9)]
-    fig = fast_figures.titled_grid(images, [f"#{k}" for k in range(9)], ncols=4)
+    fig = cin_figures.titled_grid(images, [f"#{k}" for k in range(9)], ncols=4)
     assert [ax.get_title() for ax in fig.axes] == [f"#{k}" for k in range(9)]
     first, fifth = fig.axes[0].get_position(), fig.axes[4].get_position()
     assert fifth.x0 == pytest.approx(first.x0) and fifth.y1 < first.y0  # next row, same column
@@ -174,7 +174,7 @@ def made(make_quick_figures, vgg_weights, samples_available):
     """Every figure of these modules made once in quick mode (about a minute on an idle 2-core
     CPU), or skip when the pretrained networks are not offline."""
     from stlib.arbitrary import models
-    from stlib.fast import magenta26
+    from stlib.cin import magenta26
 
     try:
         magenta26.frozen_graph_path(download=False)

@@ -1,0 +1,152 @@
+"""``load`` a multi-style network once, then ``stylize`` photos with it.
+
+``load("magenta-26")`` is TensorFlow's Android demo network with its 26 pretrained styles
+(:mod:`stlib.cin.magenta26`); ``load("path/to/model.keras")`` is a network trained with
+``stlib cin-train`` or :func:`stlib.cin.training.train`. A loaded network is kept: the app and the
+notebooks call ``load`` for every slider move and get the same object back.
+
+``stylize`` takes a style as an index, an ``{index: weight}`` mix or a full weight vector; the
+weights are made convex first (:func:`stlib.cin.mixing.style_weights` says why).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from stlib import color, images
+from stlib.arbitrary.inputs import load_content
+from stlib.cin.mixing import Selection, style_weights
+from stlib.cin.network_file import network_file_problem
+from stlib.cin.pretrained import PRETRAINED
+from stlib.cin.transformer import MultiStyleTransformer
+from stlib.validation import SettingError, choice, integer
+
+__all__ = ["PRESERVE_COLOR_MODES", "PRETRAINED", "ModelFileError", "clear_cache", "load", "stylize"]
+
+# The colour modes of this method (no "histogram": it recolours a painting, and there is none).
+PRESERVE_COLOR_MODES = (None, "luminance")
+
+_loaded: dict[str, MultiStyleTransformer] = {}
+_painters: dict[int, tf.types.experimental.PolymorphicFunction] = {}
+_lock = threading.Lock()
+
+
+class ModelFileError(ValueError):
+    """A model file that is missing, not a ``.keras`` file, or not a stlib multi-style network."""
+
+
+def _load_file(path: Path) -> MultiStyleTransformer:
+    if path.suffix != ".keras":
+        raise ModelFileError(
+            f"model {str(path)!r}: expected a .keras file (saved by stlib cin-train) or one of "
+            f"{', '.join(PRETRAINED)}"
+        )
+    problem = network_file_problem(path)
+    if problem is not None:  # before Keras, which calls a text file "not found"
+        raise ModelFileError(f"model {str(path)!r}: {problem}")
+    try:
+        model = keras.models.load_model(path)
+    except Exception as error:  # Keras raises many kinds for a file it cannot read
+        raise ModelFileError(
+            f"model {str(path)!r} could not be read as a Keras model "
+            f"({type(error).__name__}: {error})"
+        ) from None
+    if not isinstance(model, MultiStyleTransformer):
+        raise ModelFileError(
+            f"model {str(path)!r} is a {type(model).__name__}, not a stlib multi-style network "
+            "(MultiStyleTransformer, as saved by stlib cin-train)"
+        )
+    return model
+
+
+def load(model: str | os.PathLike | MultiStyleTransformer = "magenta-26") -> MultiStyleTransformer:
+    """The network ``model`` names, loaded once and then reused.
+
+    Args:
+        model: "magenta-26" (the 26 pretrained styles), the path of a ``.keras`` file saved by
+            ``stlib cin-train``, or a network already in memory (returned as it is).
+
+    Raises:
+        ModelFileError: a path that is not a readable stlib multi-style ``.keras`` file.
+        ModelNotFoundError: "magenta-26" offline without the frozen graph (names
+            ``STLIB_MODELS_DIR`` and the URL).
+    """
+    if isinstance(model, MultiStyleTransformer):
+        return model
+    if isinstance(model, str) and model in PRETRAINED:
+        key = model
+    elif isinstance(model, (str, os.PathLike)):
+        key = str(Path(model).expanduser().resolve())
+    else:
+        raise SettingError(
+            {"model": model}, f"give {' or '.join(PRETRAINED)} or the path of a .keras file"
+        )
+    with _lock:
+        if key not in _loaded:
+            if key == "magenta-26":
+                from stlib.cin.magenta26 import load_magenta26
+
+                _loaded[key] = load_magenta26()
+            else:
+                _loaded[key] = _load_file(Path(key))
+        return _loaded[key]
+
+
+def clear_cache() -> None:
+    """Forget the loaded networks (the next ``load`` reads them again)."""
+    with _lock:
+        _loaded.clear()
+        _painters.clear()
+
+
+def _painter(network: MultiStyleTransformer):
+    """The network's forward pass compiled once for any image size (no retracing per size)."""
+    with _lock:
+        if id(network) not in _painters:
+            signature = [
+                tf.TensorSpec([None, None, None, 3], tf.float32),
+                tf.TensorSpec([None, network.num_styles], tf.float32),
+            ]
+            _painters[id(network)] = tf.function(
+                lambda images, weights: network([images, weights]), input_signature=signature
+            )
+        return _painters[id(network)]
+
+
+def stylize(
+    content: Any,
+    style: Selection = 0,
+    *,
+    model: str | os.PathLike | MultiStyleTransformer = "magenta-26",
+    size: int | None = None,
+    preserve_color: str | None = None,
+) -> tf.Tensor:
+    """The pastiche of ``content`` in one style or a mix, float32 [1, H, W, 3] in [0, 1].
+
+    Args:
+        content: a path, an http(s) URL, a sample name, an array, a PIL image or a tensor.
+        style: a style index (0 to N-1), an ``{index: weight}`` mix or N weights; weights are
+            divided by their sum.
+        model: see :func:`load`.
+        size: the longest side of the result (the photo is resized first); None, or the
+            photo's own longest side, leaves the photo unchanged.
+        preserve_color: None, or "luminance": the pastiche's luminance with the photo's colours
+            (``stlib.color.combine_luminance``). "histogram", offered by the other methods,
+            recolours the painting before it is used: this network has no painting.
+    """
+    choice(preserve_color, "preserve_color", PRESERVE_COLOR_MODES)
+    if size is not None:  # the shorter side is checked by stlib.images (at least MIN_SIDE)
+        size = integer(size, "size", low=images.MIN_SIDE, high=images.MAX_SIDE)
+    network = load(model)
+    weights = style_weights(style, network.num_styles)
+    photo = load_content(content, size)
+    pastiche = _painter(network)(photo, tf.constant(weights[None, :]))
+    if preserve_color == "luminance":
+        pastiche = color.combine_luminance(pastiche, photo)
+    return pastiche

@@ -1,0 +1,227 @@
+"""``stlib arbitrary``: paint a photo with any painting in one pass (Ghiasi et al. 2017).
+
+    stlib arbitrary tuebingen starry_night the_scream -o out.png --weights 0.7,0.3 --strength 0.8
+    stlib arbitrary photos/ starry_night -o painted/   # every image of a folder, one style
+
+The settings are checked by ``ArbitraryConfig`` before TensorFlow starts; a folder run goes on
+past any photo that fails and always prints its summary (``stlib.folders``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from stlib.cli.common import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    local_files,
+    number,
+    numbers,
+    pixels,
+    say,
+    whole_number,
+)
+from stlib.startup import start_tensorflow
+
+# ArbitraryConfig field -> how the arbitrary sub-command names it.
+OPTIONS = {
+    "content": "CONTENT",
+    "style": "STYLE",
+    "output": "--output",
+    "size": "--size",
+    "strength": "--strength",
+    "weights": "--weights",
+    "style_size": "--style-size",
+    "backend": "--backend",
+    "transformer": "--transformer",
+    "preserve_color": "--preserve-color",
+    "compute_size": "--compute-size",
+}
+
+
+def _compute_size(text: str) -> int | None:
+    """--compute-size: a whole number of pixels, or 'none' (paint at full resolution)."""
+    if text.lower() in ("none", "full"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "expected a whole number of pixels, or 'none' to paint at full resolution; "
+            f"got {text!r}"
+        ) from None
+
+
+def option_label(name: str) -> str:
+    """How ``stlib arbitrary`` names a setting: 'style_size' -> '--style-size'."""
+    return OPTIONS.get(name, name)
+
+
+def add_parser(commands) -> None:
+    """Add ``arbitrary`` to ``commands`` (argparse sub-parsers)."""
+    from stlib.arbitrary.config import (
+        BACKENDS,
+        COLOR_MODES,
+        DEFAULT_STYLE_SIZE,
+        TRANSFORMERS,
+    )
+
+    p = commands.add_parser(
+        "arbitrary",
+        help="stylise CONTENT with any STYLE in one pass (Ghiasi et al. 2017)",
+        description="Paint a photo with a feed-forward network that takes any painting: "
+        "well under a second on a CPU. CONTENT and STYLE are files, URLs or sample names (see "
+        "`stlib samples`); several STYLE images are mixed. CONTENT may be a folder: every image "
+        "in it is painted into the folder -o names.",
+    )
+    add = p.add_argument
+    add("content", help="the photograph (a file, an http(s) URL or a sample name), or a folder")
+    add("style", nargs="+", help="one or more paintings (files, URLs or sample names)")
+    add(
+        "-o",
+        "--output",
+        required=True,
+        help="image to write (.png, .jpg, .webp, .tif, .bmp); a folder when CONTENT is a folder",
+    )
+    add(
+        "--size",
+        type=pixels,
+        help="longest side of the output in px, or 'none' (default: none, the content's own size)",
+    )
+    add(
+        "--strength",
+        type=number,
+        help="0 (the photo redrawn by the network) to 1 (the full style) (default: 1)",
+    )
+    add(
+        "--weights",
+        type=numbers,
+        metavar="W1,W2,...",
+        help="how much of each STYLE, one weight each, e.g. 0.7,0.3 (default: equal)",
+    )
+    add(
+        "--style-size",
+        type=whole_number,
+        help="side of the square each STYLE is cropped and resized to; smaller gives larger "
+        f"strokes (default: {DEFAULT_STYLE_SIZE})",
+    )
+    # Choices checked by ArbitraryConfig, not argparse: a near miss gets a suggestion.
+    add(
+        "--backend",
+        metavar="{" + ",".join(BACKENDS) + "}",
+        default="auto",
+        help="tflite (official TFLite files, offline from STLIB_MODELS_DIR), hub (the paper's "
+        "TF Hub model; strength and mixing blend pixels) or auto: hub when cached or reachable, "
+        "else tflite (default: auto)",
+    )
+    add(
+        "--transformer",
+        metavar="{" + ",".join(TRANSFORMERS) + "}",
+        default="dynamic",
+        help="TFLite transformer: dynamic (any size, one pass), int8 or float16 (384-px tiles, "
+        "blended) (default: dynamic)",
+    )
+    add(
+        "--preserve-color",
+        choices=[m for m in COLOR_MODES if m],
+        help="keep the photo's colours (default: off)",
+    )
+    add(
+        "--compute-size",
+        type=_compute_size,
+        metavar="N",
+        help="paint at longest side N px and upsample the result to the output size (Lanczos): "
+        "faster on large photos, softer strokes; 384 does the work of tools that always paint "
+        "at 384 px, or 'none' (default: none, paint at full resolution)",
+    )
+    add("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run, option_label=option_label)
+
+
+def _arbitrary_config(args):
+    from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, ArbitraryConfig
+
+    config = ArbitraryConfig(
+        backend=args.backend,
+        transformer=args.transformer,
+        weights=args.weights,
+        strength=1.0 if args.strength is None else args.strength,
+        size=args.size,
+        style_size=DEFAULT_STYLE_SIZE if args.style_size is None else args.style_size,
+        preserve_color=args.preserve_color,
+        compute_size=args.compute_size,
+    )
+    config.mixing_weights(len(args.style))  # one weight per STYLE, before TensorFlow starts
+    return config
+
+
+def run(args) -> int:
+    import time
+
+    from stlib import folders, outputs
+
+    config = _arbitrary_config(args)  # every setting checked, before TensorFlow starts
+    plan = None
+    if os.path.isdir(args.content):
+        plan = folders.plan_folder(args.content, args.output, inputs=local_files(args.style))
+    else:
+        inputs = local_files([args.content, *args.style])
+        (output,) = outputs.check_run_paths(
+            [("output", args.output, outputs.IMAGE_SUFFIXES)], inputs=inputs
+        )
+
+    start_tensorflow()
+    from stlib import arbitrary, images
+
+    start = time.perf_counter()
+    stylizer = arbitrary.load(config.backend, config.transformer)
+    styles = stylizer.prepare(args.style, style_size=config.style_size)  # embedded once
+    what = f"{stylizer.backend} {stylizer.transformer}" if stylizer.backend == "tflite" else "hub"
+    if plan is not None:
+        paint = lambda source: stylizer.run(config, source, styles)  # noqa: E731
+        return _stylise_folder(plan, paint, args, what)
+    image = stylizer.run(config, args.content, styles)
+    images.save(image, output)
+    painted = arbitrary.inputs.compute_shape(image.shape[1], image.shape[2], config.compute_size)
+    at = f", painted at {painted[1]}x{painted[0]} px and upsampled" if painted else ""
+    print(
+        f"wrote {output} ({image.shape[2]}x{image.shape[1]} px{at}, "
+        f"{time.perf_counter() - start:.1f} s, {what})"
+    )
+    return EXIT_OK
+
+
+def _stylise_folder(plan, paint, args, what: str) -> int:
+    """Paint every photo of the plan; a progress bar, a line per entry skipped (stdout) or failed
+    (stderr), and a summary that always prints (also on Ctrl-C). Exit 1 when any photo failed."""
+    import time
+
+    from tqdm.auto import tqdm
+
+    from stlib import folders, images
+
+    for line in plan.notes:
+        print(line)
+    for name, reason in plan.skipped:
+        print(f"skipped {name}: {reason}")
+    tally = folders.FolderTally(plan)
+    start = time.perf_counter()
+    bar = tqdm(plan.jobs, desc="stylising", unit="image", disable=args.quiet)
+    try:
+        for job in bar:
+            try:
+                images.save(paint(str(job.source)), job.target)
+            except Exception as error:  # any failure of one photo: name it, go on with the rest
+                bar.write(tally.failed(job, error), file=sys.stderr)
+            else:
+                tally.written(job)
+    except KeyboardInterrupt:
+        bar.close()
+        say(f"interrupted: {tally.summary(seconds=time.perf_counter() - start)}")
+        return EXIT_INTERRUPTED
+    bar.close()
+    print(f"{tally.summary(seconds=time.perf_counter() - start)} ({what})")
+    return EXIT_FAILURE if tally.any_failed else EXIT_OK

@@ -1,0 +1,171 @@
+"""``stlib cin``: paint a photo with a multi-style network (Dumoulin et al. 2017), in one pass.
+
+    stlib cin tuebingen -o out.png --style 19                  # one of the 26 pretrained styles
+    stlib cin tuebingen -o out.png --mix 3:0.5,19:0.5 --size 512
+    stlib cin photo.jpg -o out.png --style 1 --model my_styles.keras   # a network you trained
+    stlib cin --list                                           # the styles of a network
+
+Everything the user typed is checked before TensorFlow starts, except what only the network
+knows (how many styles a trained ``.keras`` file has).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from stlib.cli.common import EXIT_OK, local_files, pixels
+from stlib.validation import SettingError
+
+# API setting -> the option that sets it
+OPTIONS = {
+    "style": "--style",
+    "mix": "--mix",
+    "size": "--size",
+    "model": "--model",
+    "preserve_color": "--preserve-color",
+}
+
+
+def option_label(name: str) -> str:
+    """How ``stlib cin`` names a setting: 'mix' -> '--mix', 'content' -> 'CONTENT'."""
+    if name == "content":
+        return "CONTENT"
+    return OPTIONS.get(name, name)
+
+
+def _style_index(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a style number (see `stlib cin --list`), got {text!r}"
+        ) from None
+
+
+def add_parser(commands) -> None:
+    p = commands.add_parser(
+        "cin",
+        help="stylise CONTENT with a multi-style network, one of its styles or a mix "
+        "(Dumoulin et al. 2017)",
+        description="Paint a photo in one pass with a network that knows several styles "
+        "(conditional instance normalisation). The default network is TensorFlow's Android demo "
+        "with 26 pretrained styles (numbered 0-25: the demo gives them no names; see the "
+        "gallery in notebook 06). CONTENT is a file, an http(s) URL or a sample name.",
+    )
+    add = p.add_argument
+    add("content", nargs="?", help="the photograph (a file, an http(s) URL or a sample name)")
+    add("-o", "--output", help="image to write (.png, .jpg, .webp, .tif, .bmp)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--style", type=_style_index, metavar="K", help="paint in style K (0 to N-1)"
+    )
+    which.add_argument(
+        "--mix",
+        metavar="K:W,K:W,...",
+        help="mix styles by weight, e.g. 3:0.5,19:0.5; the weights are divided by their sum",
+    )
+    which.add_argument("--list", action="store_true", help="list the network's styles and stop")
+    add(
+        "--model",
+        default="magenta-26",
+        help="magenta-26 (the 26 pretrained styles) or a .keras file saved by "
+        "`stlib cin-train` (default: magenta-26)",
+    )
+    add(
+        "--size",
+        type=pixels,
+        help="longest side of the output in px, or 'none' (default: none, the content's own "
+        "size; a photo already at that size goes in unchanged)",
+    )
+    add(
+        "--preserve-color",
+        choices=["luminance"],
+        help="keep the photo's colours: the pastiche's luminance with the photo's colours "
+        "(default: off)",
+    )
+    p.set_defaults(run=run, option_label=option_label)
+
+
+def _model_source(text: str) -> str:
+    """--model: a pretrained name, or a stlib network file (checked before TensorFlow)."""
+    from stlib.cin.network_file import network_file_problem
+    from stlib.cin.pretrained import PRETRAINED
+
+    if text in PRETRAINED:
+        return text
+    problem = network_file_problem(text)
+    if problem is not None:
+        raise SettingError({"model": text}, f"{problem}; or give {', '.join(PRETRAINED)}")
+    return str(Path(text).expanduser())
+
+
+def _selection(args):
+    """The style selection (an index or a {index: weight} mix) and the setting that gave it."""
+    from stlib.cin.mixing import parse_mix
+
+    if args.mix is not None:
+        return parse_mix(args.mix, name="mix"), "mix"
+    if args.style is None:
+        raise SettingError({}, "choose a style with --style K or a mix with --mix K:W,K:W")
+    return args.style, "style"
+
+
+def run(args) -> int:
+    from stlib import outputs
+    from stlib.cin.mixing import style_weights
+    from stlib.startup import start_tensorflow
+
+    model = _model_source(args.model)
+    if args.list:
+        start_tensorflow()
+        from stlib.cin import api
+
+        network = api.load(model)
+        print(f"{model}: {network.num_styles} styles")
+        for index, name in enumerate(network.style_names):
+            print(f"  {index:3d}  {name}")
+        return EXIT_OK
+    if args.content is None or args.output is None:
+        missing = [
+            label
+            for label, value in (("CONTENT", args.content), ("-o OUTPUT", args.output))
+            if value is None
+        ]
+        raise SettingError({}, f"give {' and '.join(missing)} (or --list to see the styles)")
+    selection, name = _selection(args)
+    from stlib.cin.pretrained import PRETRAINED
+
+    known = PRETRAINED.get(model)
+    if known is not None:
+        style_weights(selection, known, name=name)  # a bad index or weight, before TensorFlow
+    if args.size is not None:
+        from stlib.limits import MAX_SIDE, MIN_SIDE
+        from stlib.validation import integer
+
+        integer(args.size, "size", low=MIN_SIDE, high=MAX_SIDE)
+    (output,) = outputs.check_run_paths(
+        [("output", args.output, outputs.IMAGE_SUFFIXES)],
+        inputs=local_files([args.content, *([] if known else [model])]),
+    )
+
+    start_tensorflow()
+    from stlib import images
+    from stlib.cin import api
+
+    start = time.perf_counter()
+    network = api.load(model)
+    weights = style_weights(selection, network.num_styles, name=name)
+    image = api.stylize(
+        args.content, weights, model=network, size=args.size, preserve_color=args.preserve_color
+    )
+    images.save(image, output)
+    mixed = [f"{k}:{w:.2g}" for k, w in enumerate(weights) if w > 0]
+    what = f"style {mixed[0].split(':')[0]}" if len(mixed) == 1 else f"mix {','.join(mixed)}"
+    print(
+        f"wrote {output} ({image.shape[2]}x{image.shape[1]} px, {what} of "
+        f"{os.path.basename(model)}, {time.perf_counter() - start:.1f} s)"
+    )
+    return EXIT_OK
