@@ -1,4 +1,4 @@
-"""Sample images by name: a registry of pinned URLs and hashes, fetched with pooch.
+"""Sample images by name: a registry of pinned URLs and hashes, each file downloaded once.
 
 The registry (``data/registry.csv`` in the repository, ``stlib/registry.csv`` inside a wheel) lists
 every sample image once: a short name (``tuebingen``, ``starry_night``), whether it is a content
@@ -9,8 +9,8 @@ pinned to a commit, and the sha256 of the bytes that URL serves.
 Where the bytes come from:
 
 - ``STLIB_DATA_DIR`` set: that folder, nothing is downloaded; each file's sha256 is checked.
-- otherwise: downloaded once by pooch into the user cache (``pooch.os_cache("stlib")``), which
-  checks the sha256 itself.
+- otherwise: the user cache (``pooch.os_cache("stlib")``), where a missing file is downloaded
+  once and checked by sha256 (:func:`stlib.published.find` does both).
 
 >>> from stlib import data
 >>> data.sample_names("style")[:2]
@@ -28,8 +28,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stlib import settings
-from stlib._hashing import file_digest
+from stlib import published
 from stlib.validation import did_you_mean
 
 __all__ = [
@@ -50,7 +49,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
-    import pooch as _pooch_module
     import tensorflow as tf
 
 KINDS = ("content", "style")
@@ -72,12 +70,13 @@ class UnknownSampleError(ValueError):
     """A name that is not in the sample registry; the message lists the registered names."""
 
 
-class SampleHashError(ValueError):
+class SampleHashError(published.HashError):
     """A local sample file whose sha256 differs from the registry's."""
 
 
-class SampleDownloadError(OSError):
-    """A sample could not be downloaded (no network, URL gone, ...)."""
+class SampleDownloadError(published.NotFoundError):
+    """A sample that no place served: not in ``STLIB_DATA_DIR`` when set, else not in the cache
+    and not downloadable (no network, URL gone, ...). An ``OSError`` (``FileNotFoundError``)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +103,17 @@ class Sample:
         """One line of credit: ``"Title, Author (year), licence"`` (no year when unknown)."""
         year = f" ({self.year})" if self.year else ""
         return f"{self.title}, {self.author}{year}, {self.licence}"
+
+    @property
+    def published_file(self) -> published.PublishedFile:
+        """This sample as :func:`stlib.published.find` looks for it, under ``STLIB_DATA_DIR``."""
+        return published.PublishedFile(
+            path=self.file,
+            url=self.url,
+            sha256=self.sha256,
+            folder=published.IMAGES,
+            what=f"sample {self.name!r}",
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,81 +204,25 @@ def info(name: str) -> Sample:
 # --------------------------------------------------------------------------------------------
 
 
-def _sha256(file: Path) -> str:
-    return file_digest(file, "sha256")
-
-
-# Files already checked in this process, keyed by (path, size, mtime) so that an edited file is
-# checked again; hashing every image on every call would cost more than reading it.
-_verified: set[tuple[str, int, int, str]] = set()
-
-
-def _verify_local(file: Path, sample: Sample) -> None:
-    stat = file.stat()
-    key = (str(file), stat.st_size, stat.st_mtime_ns, sample.sha256)
-    if key in _verified:
-        return
-    found = _sha256(file)
-    if found != sample.sha256.lower():
-        raise SampleHashError(
-            f"{file} (sample {sample.name!r}) has sha256 {found}, but the registry expects "
-            f"{sample.sha256}; the file is altered or a different image: replace it with the "
-            f"bytes served by {sample.url}"
-        )
-    _verified.add(key)
-
-
-@functools.lru_cache(maxsize=1)
-def _pooch() -> _pooch_module.Pooch:
-    """The pooch object for the whole registry, built on first use."""
-    import pooch
-
-    registry = _registry().values()
-    return pooch.create(
-        path=pooch.os_cache("stlib"),
-        base_url="",  # every file has its own pinned URL below
-        registry={s.file: f"sha256:{s.sha256}" for s in registry},
-        urls={s.file: s.url for s in registry},
-    )
-
-
 def path(name: str) -> Path:
     """The local path of sample ``name``, downloading it on first use.
 
     With ``STLIB_DATA_DIR`` set, returns ``$STLIB_DATA_DIR/<file>`` after checking that it exists
-    and that its sha256 matches the registry. Otherwise pooch downloads the pinned URL once into the
-    user cache and checks the hash.
+    and that its sha256 matches the registry. Otherwise the pinned URL is downloaded once into
+    the user cache and checked.
 
     Raises:
         UnknownSampleError: ``name`` is not registered.
-        FileNotFoundError: ``STLIB_DATA_DIR`` is set but lacks the file.
+        SampleDownloadError: ``STLIB_DATA_DIR`` is set but lacks the file, or the download
+            failed (no network, ...); a ``FileNotFoundError`` naming the folder variable, the
+            cache and the URL.
         SampleHashError: the local file's sha256 differs from the registry's.
-        SampleDownloadError: the download failed (no network, ...).
     """
-    sample = info(name)
-    folder = settings.data_dir()
-    if folder is not None:
-        local = folder / sample.file
-        if not local.is_file():
-            raise FileNotFoundError(
-                f"sample {name!r} needs {sample.file} under {settings.DATA_DIR_VARIABLE}={folder}, "
-                f"but {local} does not exist; point {settings.DATA_DIR_VARIABLE} at a folder "
-                "laid out like shared/images (content/*.jpg, style/*.jpg), "
-                f"or unset it to download {sample.url}"
-            )
-        _verify_local(local, sample)
-        return local
-
-    fetcher = _pooch()
-    try:
-        return Path(fetcher.fetch(sample.file))
-    except OSError as exc:  # requests' errors are OSErrors too: no network, DNS, HTTP 404, ...
-        raise SampleDownloadError(
-            f"could not download sample {name!r} from {sample.url} "
-            f"({type(exc).__name__}: {exc}); to work offline, "
-            f"set {settings.DATA_DIR_VARIABLE} to a folder laid out like shared/images "
-            "(content/*.jpg, style/*.jpg)"
-        ) from exc
+    return published.find(
+        info(name).published_file,
+        not_found=SampleDownloadError,
+        wrong_hash=SampleHashError,
+    )
 
 
 def load(name: str, max_side: int | None = None) -> tf.Tensor:

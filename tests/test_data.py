@@ -180,6 +180,7 @@ def test_missing_file_in_the_folder_says_which(
     assert "style/the_scream.jpg" in message
     assert str(tmp_path) in message
     assert "STLIB_DATA_DIR" in message
+    assert data.info("the_scream").url in message  # what unsetting the folder would download
 
 
 def test_resolve_maps_names_and_passes_the_rest(images_dir: Path, tmp_path: Path) -> None:
@@ -196,52 +197,74 @@ def test_resolve_maps_names_and_passes_the_rest(images_dir: Path, tmp_path: Path
 
 
 # ---------------------------------------------------------------------------------------------
-# Downloads (never real: pooch is stubbed)
+# Downloads (never real: the downloader, pooch.retrieve, is stubbed)
 # ---------------------------------------------------------------------------------------------
 
 
-def test_download_goes_through_pooch_with_the_pinned_url_and_hash(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No STLIB_DATA_DIR, and an empty user cache: the folder samples are downloaded into."""
+    monkeypatch.delenv(settings.DATA_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "stlib"
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch, payload: bytes) -> list[str]:
+    """pooch.retrieve replaced by one that 'downloads' ``payload``; returns the URLs asked for."""
     import pooch
 
-    monkeypatch.delenv(settings.DATA_DIR_VARIABLE, raising=False)
-    data._pooch.cache_clear()
-    monkeypatch.setattr(pooch, "os_cache", lambda project: tmp_path / project)
-    fetched = []
+    asked: list[str] = []
 
-    def fake_fetch(self: pooch.Pooch, fname: str, *args: object, **kwargs: object) -> str:
-        fetched.append((fname, self.registry[fname], self.get_url(fname)))
-        return str(self.abspath / fname)
+    def retrieve(url: str, *, fname: str, path: str, **kwargs: object) -> str:
+        asked.append(url)
+        (Path(path) / fname).write_bytes(payload)
+        return str(Path(path) / fname)
 
-    monkeypatch.setattr(pooch.Pooch, "fetch", fake_fetch)
-    try:
-        result = data.path("great_wave")
-        sample = data.info("great_wave")
-        assert result == tmp_path / "stlib" / "style" / "great_wave.jpg"
-        assert fetched == [(sample.file, f"sha256:{sample.sha256}", sample.url)]
-    finally:
-        data._pooch.cache_clear()  # do not leak the tmp cache into other tests
+    monkeypatch.setattr(pooch, "retrieve", retrieve)
+    return asked
 
 
-def test_no_network_error_names_the_url_and_the_offline_folder(
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_download_of_the_pinned_url_is_checked_and_cached(
+    images_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample = data.info("great_wave")
+    asked = _serve(monkeypatch, (images_dir / sample.file).read_bytes())
+    result = data.path("great_wave")
+    assert result == cache / "style" / "great_wave.jpg"
+    assert hashlib.sha256(result.read_bytes()).hexdigest() == sample.sha256
+    assert asked == [sample.url]
+    assert sorted(p.name for p in result.parent.iterdir()) == ["great_wave.jpg"]  # no temp left
+    assert data.path("great_wave") == result and asked == [sample.url]  # the cache serves
+
+
+def test_a_download_with_other_bytes_is_not_kept(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _serve(monkeypatch, b"<html>rate limited</html>")
+    with pytest.raises(data.SampleDownloadError, match="has sha256 .* expected"):
+        data.path("starry_night")
+    assert not (cache / "style" / "starry_night.jpg").exists()
+
+
+def test_no_network_error_names_the_url_the_cache_and_the_offline_folder(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pooch
     import requests
 
-    monkeypatch.delenv(settings.DATA_DIR_VARIABLE, raising=False)
-
-    def no_network(self: pooch.Pooch, fname: str, *args: object, **kwargs: object) -> str:
+    def no_network(*args: object, **kwargs: object) -> str:
         raise requests.exceptions.ConnectionError("Name or service not known")
 
-    monkeypatch.setattr(pooch.Pooch, "fetch", no_network)
+    monkeypatch.setattr(pooch, "retrieve", no_network)
     with pytest.raises(data.SampleDownloadError) as caught:
         data.path("starry_night")
     message = str(caught.value)
     assert data.info("starry_night").url in message
     assert "STLIB_DATA_DIR" in message
     assert "shared/images" in message
+    assert str(cache / "style" / "starry_night.jpg") in message
+    assert "ConnectionError: Name or service not known" in message
+    assert isinstance(caught.value, OSError)
 
 
 def test_registry_inside_an_installed_wheel_wins(

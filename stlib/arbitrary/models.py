@@ -14,7 +14,8 @@ exist: dynamic-range quantised (any input size), int8 and float16 (both fixed at
 3. a download from the official URL into that cache (pooch, checked by sha256).
 
 Every local file is checked against its sha256 once per process. When nothing serves, one
-:class:`ModelNotFoundError` names the file, the URL and ``STLIB_MODELS_DIR``. No TensorFlow here.
+:class:`ModelNotFoundError` names the file, the URL, the cache and ``STLIB_MODELS_DIR``
+(the lookup itself is :func:`stlib.published.find`). No TensorFlow here.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from stlib import settings
-from stlib._hashing import file_digest
+from stlib import published, settings
 
 __all__ = [
     "BASE_URL",
@@ -57,7 +57,19 @@ class ModelFile:
 
     @property
     def url(self) -> str:
-        return BASE_URL + self.name
+        return BASE_URL + self.name  # read at call time, so that tests can serve it locally
+
+    @property
+    def published_file(self) -> published.PublishedFile:
+        """This file as :func:`stlib.published.find` looks for it, under ``<models>/FOLDER/``."""
+        return published.PublishedFile(
+            path=f"{FOLDER}/{self.name}",
+            url=self.url,
+            sha256=self.sha256,
+            folder=published.MODELS,
+            what=f"arbitrary style model file {self.name}",
+            bytes=self.bytes,
+        )
 
 
 PREDICTOR = ModelFile(
@@ -90,11 +102,11 @@ TRANSFORMER_FILES = {
 FILES = {f.name: f for f in (PREDICTOR, *TRANSFORMER_FILES.values())}
 
 
-class ModelNotFoundError(FileNotFoundError):
+class ModelNotFoundError(published.NotFoundError):
     """No source served a model file; the message names the file, its URL and STLIB_MODELS_DIR."""
 
 
-class ModelHashError(ValueError):
+class ModelHashError(published.HashError):
     """A local model file whose sha256 is not the published file's (truncated or another file)."""
 
 
@@ -104,76 +116,15 @@ def cache_dir() -> Path:
     The user cache is pooch's (``~/.cache`` on Linux, or ``$XDG_CACHE_HOME``), the one stlib's
     sample images are downloaded into too.
     """
-    import pooch  # a light import, but only needed here
-
-    return Path(pooch.os_cache("stlib")) / "models" / FOLDER
+    return published.MODELS.cache_dir() / FOLDER
 
 
-# Files already checked in this process, keyed so that a replaced file is checked again.
-_verified: set[tuple[str, int, int, str]] = set()
-
-
-def _key(file: Path, sha256: str) -> tuple[str, int, int, str]:
-    stat = file.stat()
-    return (str(file.resolve()), stat.st_size, stat.st_mtime_ns, sha256)
-
-
-def _verify(file: Path, model: ModelFile, where: str) -> Path:
-    key = _key(file, model.sha256)
-    if key in _verified:
-        return file
-    found = file_digest(file, "sha256")
-    if found != model.sha256:
-        raise ModelHashError(
-            f"{file} ({where}) has sha256 {found}, but {model.name} has sha256 {model.sha256} "
-            f"({model.bytes} bytes); the file is truncated or another file: replace it with the "
-            f"bytes served by {model.url}"
-        )
-    _verified.add(key)
-    return file
-
-
-def _models_dir_file(model: ModelFile) -> tuple[Path | None, str]:
-    folder = settings.models_dir()
-    variable = settings.MODELS_DIR_VARIABLE
-    if folder is None:
-        return None, f"{variable} is not set"
-    candidate = folder / FOLDER / model.name
-    if candidate.is_file():
-        return candidate, f"{variable}: {candidate}"
-    return None, f"{variable}={folder}: no {FOLDER}/{model.name} there"
-
-
-def _not_found(model: ModelFile, tried: list[str]) -> ModelNotFoundError:
-    lines = "\n".join(f"  - {line}" for line in tried)
-    return ModelNotFoundError(
-        f"arbitrary style model file {model.name} not found. Tried:\n{lines}\n"
-        f"Fix: set {settings.MODELS_DIR_VARIABLE} to a folder that holds "
-        f"{FOLDER}/{model.name} (like the course's shared/models), or connect to the internet "
-        f"so that stlib can download {model.url}"
-    )
-
-
-def _download(model: ModelFile, folder: Path) -> Path:
-    """Download ``model`` into ``folder`` with pooch (a temporary file, checked, then renamed)."""
-    import pooch
-
-    # pooch announces every download on stderr; a failed one would print that line above the
-    # error, which already says everything.
-    logger = pooch.get_logger()
-    level = logger.level
-    logger.setLevel("WARNING")
-    try:
-        fetched = pooch.retrieve(
-            model.url,
-            known_hash=f"sha256:{model.sha256}",
-            fname=model.name,
-            path=folder,
-            progressbar=False,
-        )
-    finally:
-        logger.setLevel(level)
-    return Path(fetched)
+def _model_file(model: ModelFile | str) -> ModelFile:
+    if isinstance(model, str):
+        if model not in FILES:
+            raise ValueError(f"unknown model file {model!r}; choose from {', '.join(FILES)}")
+        return FILES[model]
+    return model
 
 
 def model_path(model: ModelFile | str, *, download: bool = True) -> Path:
@@ -184,37 +135,15 @@ def model_path(model: ModelFile | str, *, download: bool = True) -> Path:
 
     Raises:
         ModelNotFoundError: nothing served (offline and not in either folder); the message lists
-            what was tried and names STLIB_MODELS_DIR, the file and its URL.
+            what was tried and names STLIB_MODELS_DIR, the file, the cache and its URL.
         ModelHashError: a local file has the wrong sha256.
     """
-    if isinstance(model, str):
-        if model not in FILES:
-            raise ValueError(f"unknown model file {model!r}; choose from {', '.join(FILES)}")
-        model = FILES[model]
-    tried: list[str] = []
-    found, line = _models_dir_file(model)
-    if found is not None:
-        return _verify(found, model, settings.MODELS_DIR_VARIABLE)
-    tried.append(line)
-
-    cached = cache_dir() / model.name
-    if cached.is_file():
-        return _verify(cached, model, "stlib's download cache")
-    tried.append(f"download cache: {cached} does not exist")
-
-    if not download:
-        tried.append(f"download from {model.url}: not tried (download=False)")
-        raise _not_found(model, tried)
-    try:
-        fetched = _download(model, cached.parent)
-    except Exception as error:  # no network, proxy, HTTP 404, disk full, wrong hash: one answer
-        reason = str(error).splitlines()[0] if str(error) else ""
-        if len(reason) > 160:  # requests' connection errors run to several hundred characters
-            reason = reason[:157] + "..."
-        tried.append(f"download from {model.url} failed: {type(error).__name__}: {reason}")
-        raise _not_found(model, tried) from None
-    _verified.add(_key(fetched, model.sha256))  # pooch checked the sha256
-    return fetched
+    return published.find(
+        _model_file(model).published_file,
+        download=download,
+        not_found=ModelNotFoundError,
+        wrong_hash=ModelHashError,
+    )
 
 
 def describe() -> dict[str, dict]:
@@ -222,15 +151,13 @@ def describe() -> dict[str, dict]:
 
     ``{file name: {"source": "STLIB_MODELS_DIR" | "cache" | "missing", "path": str, "url": str}}``
     """
+    sources = {"folder": settings.MODELS_DIR_VARIABLE, "cache": "cache", "missing": "missing"}
     answer = {}
     for model in FILES.values():
-        found, _ = _models_dir_file(model)
-        cached = cache_dir() / model.name
-        if found is not None:
-            source, path = settings.MODELS_DIR_VARIABLE, found
-        elif cached.is_file():
-            source, path = "cache", cached
-        else:
-            source, path = "missing", cached
-        answer[model.name] = {"source": source, "path": os.fspath(path), "url": model.url}
+        where = published.locate(model.published_file)
+        answer[model.name] = {
+            "source": sources[where.source],
+            "path": os.fspath(where.path),
+            "url": model.url,
+        }
     return answer

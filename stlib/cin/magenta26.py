@@ -42,8 +42,8 @@ Where the file is found (:func:`frozen_graph_path`), as for :mod:`stlib.arbitrar
    is extracted, checked by its sha256 and put in place (the zip is then deleted).
 
 When nothing serves, one :class:`~stlib.arbitrary.models.ModelNotFoundError` names the file, the
-URL and ``STLIB_MODELS_DIR``. TensorFlow is imported only by the functions that run or parse the
-graph, so finding the file stays light.
+URL, the cache and ``STLIB_MODELS_DIR`` (the lookup is :func:`stlib.published.find`). TensorFlow
+is imported only by the functions that run or parse the graph, so finding the file stays light.
 
     from stlib.cin import magenta26
     model = magenta26.load_magenta26()                   # MultiStyleTransformer, 26 styles
@@ -55,17 +55,13 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from stlib import settings
-from stlib._hashing import file_digest
-from stlib.arbitrary import models as _models
+from stlib import published, settings
 from stlib.arbitrary.models import ModelHashError, ModelNotFoundError
 
 __all__ = [
@@ -114,6 +110,19 @@ class FrozenGraphFile:
         """``<folder>/<name>``, as under ``STLIB_MODELS_DIR``."""
         return f"{self.folder}/{self.name}"
 
+    @property
+    def published_file(self) -> published.PublishedFile:
+        """This file as :func:`stlib.published.find` looks for it: a member of the zip at url."""
+        return published.PublishedFile(
+            path=self.relative_path,
+            url=self.url,
+            sha256=self.sha256,
+            folder=published.MODELS,
+            what=f"26-style network file {self.name}",
+            bytes=self.bytes,
+            member=self.member,
+        )
+
 
 FROZEN_GRAPH = FrozenGraphFile(
     name="stylize_quantized.pb",
@@ -142,115 +151,27 @@ GRAPH_SCOPES: dict[str, str] = {
 def cache_dir() -> Path:
     """Where a downloaded graph is kept: ``<user cache>/stlib/models/<FOLDER>`` (pooch's cache,
     ``~/.cache`` on Linux or ``$XDG_CACHE_HOME``, as for the arbitrary-style files)."""
-    import pooch
-
-    return Path(pooch.os_cache("stlib")) / "models" / FOLDER
-
-
-def _verify(file: Path, where: str) -> Path:
-    """``file`` if its sha256 is the published graph's (checked once per process), else raise."""
-    graph = FROZEN_GRAPH
-    key = _models._key(file, graph.sha256)
-    if key in _models._verified:
-        return file
-    found = file_digest(file, "sha256")
-    if found != graph.sha256:
-        raise ModelHashError(
-            f"{file} ({where}) has sha256 {found}, but {graph.name} has sha256 {graph.sha256} "
-            f"({graph.bytes} bytes); the file is truncated or another file: replace it with "
-            f"{graph.member} from {graph.url}"
-        )
-    _models._verified.add(key)
-    return file
-
-
-def _not_found(tried: list[str]) -> ModelNotFoundError:
-    graph = FROZEN_GRAPH
-    lines = "\n".join(f"  - {line}" for line in tried)
-    return ModelNotFoundError(
-        f"26-style network file {graph.name} not found. Tried:\n{lines}\n"
-        f"Fix: set {settings.MODELS_DIR_VARIABLE} to a folder that holds {graph.relative_path} "
-        f"(like the course's shared/models), or connect to the internet so that stlib can "
-        f"download {graph.url} (which holds {graph.member})"
-    )
-
-
-def _download(target: Path) -> Path:
-    """Fetch the official zip into a temporary folder beside ``target``, extract the graph,
-    check its sha256 and rename it to ``target``; the zip is deleted either way."""
-    import pooch
-
-    from stlib import outputs
-
-    graph = FROZEN_GRAPH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    logger = pooch.get_logger()  # pooch announces downloads on stderr; the error says it all
-    level = logger.level
-    logger.setLevel("WARNING")
-    try:
-        with tempfile.TemporaryDirectory(prefix=".download-", dir=target.parent) as folder:
-            # The zip itself has no published hash: the extracted graph's sha256 is checked.
-            archive = pooch.retrieve(
-                graph.url, known_hash=None, fname="archive.zip", path=folder, progressbar=False
-            )
-            with zipfile.ZipFile(archive) as opened:
-                members = [m for m in opened.namelist() if Path(m).name == graph.member]
-                if not members:
-                    raise ValueError(f"{graph.url} holds no {graph.member}")
-                with outputs.atomic_write(target) as temporary:
-                    temporary.write_bytes(opened.read(members[0]))
-                    found = file_digest(temporary, "sha256")
-                    if found != graph.sha256:
-                        raise ValueError(
-                            f"{graph.member} from {graph.url} has sha256 {found}, "
-                            f"expected {graph.sha256}"
-                        )
-    finally:
-        logger.setLevel(level)
-    _models._verified.add(_models._key(target, graph.sha256))
-    return target
+    return published.MODELS.cache_dir() / FOLDER
 
 
 def frozen_graph_path(*, download: bool = True) -> Path:
     """The local path of ``stylize_quantized.pb``, sha256-checked.
 
     Looks in ``$STLIB_MODELS_DIR/tf_frozen/tensorflow-android-stylize/``, then in the cache
-    (:func:`cache_dir`), then downloads the official zip and extracts the graph into the cache
-    (``download=True``).
+    (:func:`cache_dir`), then downloads the official zip into a temporary folder of the cache,
+    extracts the graph, checks it and puts it in place; the zip is deleted (``download=True``).
 
     Raises:
         ModelNotFoundError: nothing served; the message lists what was tried and names
-            STLIB_MODELS_DIR, the file and the URL.
+            STLIB_MODELS_DIR, the file, the cache and the URL.
         ModelHashError: a local file has the wrong sha256.
     """
-    graph = FROZEN_GRAPH
-    variable = settings.MODELS_DIR_VARIABLE
-    tried: list[str] = []
-    folder = settings.models_dir()
-    if folder is None:
-        tried.append(f"{variable} is not set")
-    else:
-        candidate = folder / graph.relative_path
-        if candidate.is_file():
-            return _verify(candidate, f"{variable}: {candidate}")
-        tried.append(f"{variable}={folder}: no {graph.relative_path} there")
-
-    cached = cache_dir() / graph.name
-    if cached.is_file():
-        return _verify(cached, "stlib's download cache")
-    tried.append(f"download cache: {cached} does not exist")
-
-    if not download:
-        tried.append(f"download from {graph.url}: not tried (download=False)")
-        raise _not_found(tried)
-    try:
-        return _download(cached)
-    except Exception as error:  # no network, HTTP error, bad zip, wrong hash, disk full: one answer
-        reason = str(error).splitlines()[0] if str(error) else ""
-        if len(reason) > 160:
-            reason = reason[:157] + "..."
-        tried.append(f"download from {graph.url} failed: {type(error).__name__}: {reason}")
-        raise _not_found(tried) from None
+    return published.find(
+        FROZEN_GRAPH.published_file,
+        download=download,
+        not_found=ModelNotFoundError,
+        wrong_hash=ModelHashError,
+    )
 
 
 def _resolve(path: str | os.PathLike | None) -> Path:

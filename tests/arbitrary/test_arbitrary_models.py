@@ -68,6 +68,7 @@ def test_missing_offline_is_one_clear_error(offline):
     assert f"STLIB_MODELS_DIR={offline}: no tflite/magenta-arbitrary-style-transfer/" in message
     assert f"download from {url} failed" in message
     assert "Fix: set STLIB_MODELS_DIR to a folder that holds" in message and url in message
+    assert str(models.cache_dir() / models.PREDICTOR.name) in message  # the cache
     # One error: no chain of pooch/requests exceptions behind it.
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
     assert isinstance(caught.value, FileNotFoundError)
@@ -105,7 +106,7 @@ def test_a_download_with_the_wrong_bytes_is_not_kept(server, tmp_path, monkeypat
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     name = "style_transfer_f16_384.tflite"
     (server / name).write_bytes(b"a different file")
-    with pytest.raises(models.ModelNotFoundError, match="SHA256 hash of downloaded file"):
+    with pytest.raises(models.ModelNotFoundError, match="has sha256 .* expected c60cff7"):
         models.model_path(name)
     assert not (models.cache_dir() / name).exists()
 

@@ -340,6 +340,7 @@ def test_missing_offline_is_one_clear_error(offline):
     assert f"STLIB_MODELS_DIR={offline}: no tf_frozen/tensorflow-android-stylize/" in message
     assert f"download from {url} failed" in message
     assert "Fix: set STLIB_MODELS_DIR to a folder that holds" in message and url in message
+    assert str(magenta26.cache_dir() / "stylize_quantized.pb") in message  # the cache
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
     assert isinstance(caught.value, FileNotFoundError)
 
