@@ -179,7 +179,7 @@ def measure_size(size, args, model, function, xla, peer, folder) -> dict:
         "keras_eager": lambda: model([photo, weights]).numpy(),
         "keras_tf_function": lambda: function(photo, weights).numpy(),
         "keras_xla": lambda: xla(photo, weights).numpy(),
-        "stlib_stylize": lambda: cin.stylize(photo, args.style).numpy(),
+        "stlib_stylize": lambda: cin.stylize(photo, args.style).image.numpy(),
         "frozen_graph": lambda: magenta26.run_frozen_graph(pixels, one_hot),
     }
     errors = {}
@@ -290,7 +290,7 @@ def train_child(route: str, steps: int, batch: int, size: int, style: str) -> di
         with tempfile.TemporaryDirectory() as folder:
             began = time.perf_counter()
             training.train(
-                [style], Path(folder) / "bench.keras", config, progress=False, callback=callback
+                [style], Path(folder) / "bench.keras", config, progress=False, callbacks=[callback]
             )
             total = time.perf_counter() - began
         step_seconds = [b - a for a, b in zip([0.0, *marks[:-1]], marks)]

@@ -34,7 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402
 
-from stlib import gatys, hardware  # noqa: E402
+from stlib import gatys, hardware, inputs  # noqa: E402
 from stlib.gatys import StopTransfer, preset  # noqa: E402
 
 OPTIMIZERS = ("lbfgs-tf", "lbfgs", "adam")  # longest first: 'lbfgs-tf-bf16' is lbfgs-tf
@@ -192,8 +192,8 @@ def main() -> None:
     base = preset("tf-tutorial", size=args.size, steps=args.tutorial_steps)
     names = [r.strip() for r in args.routes.split(",") if r.strip()]
     routes = {name: route_config(name, base, args.max_steps, args.history) for name in names}
-    content = gatys.as_image(args.content, args.size)
-    style = gatys.as_image(args.style, args.size)
+    content = inputs.load(args.content, args.size)
+    style = inputs.load(args.style, args.size)
     report = {
         "benchmark": "gatys_time_to_quality",
         "machine": machine(),

@@ -16,11 +16,17 @@ def _submodules() -> frozenset[str]:
     return frozenset(module.name for module in pkgutil.iter_modules(__path__))
 
 
+# Every method's result and interruption (stlib.results), at the top: ``except stlib.Interrupted``.
+_SHARED = ("Interrupted", "Result")
+
+
 def __getattr__(name):
+    if name in _SHARED:
+        return getattr(import_module("stlib.results"), name)
     if not name.startswith("_") and name in _submodules():
         return import_module(f"stlib.{name}")
     raise AttributeError(f"module 'stlib' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted([*globals(), *_submodules()])
+    return sorted([*globals(), *_SHARED, *_submodules()])

@@ -1,10 +1,10 @@
 """Gatys' optimisation in a background thread: a page polls its progress and may stop it.
 
-A web page cannot sit inside ``transfer`` for a minute: it must redraw, answer the Stop button
-and keep its other controls alive. ``BackgroundTransfer`` runs ``stlib.gatys.transfer`` in a
+A web page cannot sit inside ``stylize`` for a minute: it must redraw, answer the Stop button
+and keep its other controls alive. ``BackgroundTransfer`` runs ``stlib.gatys.stylize`` in a
 thread and keeps, behind a lock, what a page shows while it runs: the step, the losses so far (a
 ``History`` that ``stlib.plotting`` draws) and the latest pastiche every ``preview_every`` steps.
-``stop()`` makes the next step raise ``StopTransfer``, so ``transfer`` returns the pastiche reached
+``stop()`` makes the next step raise ``StopTransfer``, so ``stylize`` returns the pastiche reached
 so far with ``history.stopped_early`` set, as it does for any callback that stops it.
 
     run = BackgroundTransfer("tuebingen", "starry_night", preset("stlib", size=256)).start()
@@ -12,6 +12,11 @@ so far with ``history.stopped_early`` set, as it does for any callback that stop
         view = run.progress()       # step, total, losses, latest image; draw them
         time.sleep(0.5)
     image = run.result.image        # or run.error: what went wrong, for the page to word
+
+A front end that is told rather than polling (an ipywidgets explorer) passes ``on_step`` and
+``on_done``: ``on_step(step)`` after every step, ``on_done(run)`` once at the end, both in the
+run's thread. ``run()`` does the same work in the calling thread, as ``threading.Thread.run``
+does: a script or a test gets the same callbacks, stop and result without a thread.
 """
 
 from __future__ import annotations
@@ -19,15 +24,16 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from stlib.gatys.config import GatysConfig
-from stlib.gatys.engine import TransferResult, transfer
+from stlib.gatys.engine import stylize
 from stlib.gatys.history import History, Step, StopTransfer
+from stlib.results import Result
 
 __all__ = ["BackgroundTransfer", "Progress"]
 
@@ -58,14 +64,19 @@ class Progress:
 
 
 class BackgroundTransfer:
-    """``transfer(content, style, config, init_image=...)`` in a daemon thread.
+    """``stylize(content, style, config, init_image=...)`` in a daemon thread.
 
     Args:
-        content, style, config, init_image, weights: as for ``stlib.gatys.transfer``.
+        content, style, config, init_image, weights: as for ``stlib.gatys.stylize``.
         preview_every: keep the pastiche every k steps (and the last), for the page to show;
             building it costs a copy of the image, not a VGG pass.
+        on_step: called with each ``Step`` (losses, image [1, H, W, 3]) once it is recorded, in
+            the run's thread; not called for the step at which a ``stop()`` ends the run. An
+            exception it raises ends the run and becomes ``error``.
+        on_done: called with this run once it has ended (``result`` or ``error`` set), in the
+            run's thread, before ``done`` turns True: whoever waits for the run sees its effects.
 
-    After ``done``: ``result`` is the ``TransferResult`` (also after ``stop()``), or ``error``
+    After ``done``: ``result`` is the ``Result`` (also after ``stop()``), or ``error``
     is the exception the run raised (a ``SettingError``, an ``ImageError``, a ``TransferError``,
     anything else), for the page to word. ``seconds`` is the wall time of the whole run.
     """
@@ -79,16 +90,20 @@ class BackgroundTransfer:
         init_image: Any = None,
         weights: Any = "imagenet",
         preview_every: int = 5,
+        on_step: Callable[[Step], None] | None = None,
+        on_done: Callable[[BackgroundTransfer], None] | None = None,
     ) -> None:
         if preview_every < 1:
             raise ValueError(f"preview_every must be at least 1, got {preview_every}")
         self.id = next(_ids)  # tells runs apart (a page keeps the id of the run it showed)
         self.config = config
         self.preview_every = preview_every
-        self.result: TransferResult | None = None
+        self.result: Result | None = None
         self.error: BaseException | None = None
         self.seconds = 0.0
         self._arguments = (content, style, config, init_image, weights)
+        self._on_step, self._on_done = on_step, on_done
+        self._started = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -100,9 +115,31 @@ class BackgroundTransfer:
         self._thread.daemon = True  # a server that quits does not wait for a run nobody watches
 
     def start(self) -> BackgroundTransfer:
-        self._start = time.perf_counter()
+        """Start the run in its thread; returns this run at once."""
+        self._begin()
         self._thread.start()
         return self
+
+    def run(self) -> BackgroundTransfer:
+        """Do the run here, in the calling thread; returns this run once it has ended.
+
+        ``stop()`` (from ``on_step`` or another thread) ends it as it ends a started run; a
+        failure is kept in ``error`` (not raised), as for a run in its thread.
+        """
+        self._begin()
+        self._run()
+        return self
+
+    @property
+    def thread(self) -> threading.Thread:
+        """The thread ``start()`` runs in (to ``join`` it); never started after ``run()``."""
+        return self._thread
+
+    def _begin(self) -> None:
+        if self._started:
+            raise RuntimeError(f"run {self.id} has already been started; make a new one")
+        self._started = True
+        self._start = time.perf_counter()
 
     def stop(self) -> None:
         """Ask the run to stop after the step in progress (it keeps the pastiche reached)."""
@@ -152,11 +189,13 @@ class BackgroundTransfer:
                 self._image, self._image_step = image, step.step
         if self._stop.is_set():
             raise StopTransfer
+        if self._on_step is not None:
+            self._on_step(step)
 
     def _run(self) -> None:
         content, style, config, init_image, weights = self._arguments
         try:
-            self.result = transfer(
+            self.result = stylize(
                 content,
                 style,
                 config,
@@ -172,4 +211,8 @@ class BackgroundTransfer:
             self.error = error
         finally:
             self.seconds = time.perf_counter() - self._start
-            self._done.set()
+            try:
+                if self._on_done is not None:
+                    self._on_done(self)
+            finally:
+                self._done.set()

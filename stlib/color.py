@@ -10,6 +10,9 @@ transfer", CVPR 2017, give two ways to keep the content image's colours:
    affine map ``p -> A p + b`` so that their mean and covariance equal the content's. See
    ``match_histogram``.
 
+Every method applies them the same way: ``prepare(mode, content, styles)`` before it paints,
+``finish(mode, pastiche, content)`` after.
+
 All images are float32 tensors [1, H, W, 3] (RGB in [0, 1]) or [1, H, W, 1] for luminance.
 Statistics are computed in numpy float64 for precision; results are float32 tensors.
 """
@@ -22,6 +25,8 @@ import tensorflow as tf
 from stlib.images import ImageError, resize_to, validate
 
 __all__ = [
+    "finish",
+    "prepare",
     "RGB_TO_YIQ",
     "YIQ_TO_RGB",
     "rgb_to_yiq",
@@ -236,3 +241,28 @@ def match_histogram(
     matched = style_pixels @ transform.T + offset
     matched = np.clip(matched, 0.0, 1.0).reshape(style.shape)
     return tf.constant(matched, dtype=tf.float32)
+
+
+def prepare(
+    mode: str | None, content: tf.Tensor, styles: list[tf.Tensor] | tuple[tf.Tensor, ...]
+) -> tuple[tf.Tensor, list[tf.Tensor]]:
+    """The content and style images a method paints with, for colour mode ``mode``.
+
+    None: as they are. ``"histogram"``: each style recoloured to the content's colour mean and
+    covariance. ``"luminance"``: the content's luminance and each style's (matched to the
+    content's), as gray RGB images; :func:`finish` puts the colours back. Images [1, H, W, 3].
+    """
+    if mode == "histogram":
+        return content, [match_histogram(style, content) for style in styles]
+    if mode == "luminance":
+        pairs = [luminance_transfer_inputs(content, style) for style in styles]
+        gray_content = pairs[0][0] if pairs else _gray3(luminance(content))
+        return gray_content, [gray_style for _, gray_style in pairs]
+    return content, list(styles)
+
+
+def finish(mode: str | None, pastiche: tf.Tensor, content: tf.Tensor) -> tf.Tensor:
+    """The pastiche as the user sees it: with ``content``'s colours in ``"luminance"`` mode."""
+    if mode == "luminance":
+        return combine_luminance(pastiche, content)
+    return pastiche

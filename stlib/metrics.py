@@ -89,7 +89,7 @@ def style_distance(
     image: Any,
     style_or_styles: Any,
     *,
-    weights: Sequence[float] | None = None,
+    mix: Sequence[float] | None = None,
     layers: Sequence[str] = STYLE_LAYERS,
     network: VGGFeatures | None = None,
 ) -> dict[str, float]:
@@ -98,7 +98,7 @@ def style_distance(
     Args:
         image: the pastiche.
         style_or_styles: the painting, or a list of paintings whose Grams are mixed by
-            ``weights`` (divided by their sum; None: equal), as a blended style is defined.
+            ``mix`` (divided by their sum; None: equal), as a mixed style is defined.
         layers: the VGG19 layers (default: the paper's five).
         network: a :func:`measuring_network` that computes at least ``layers``.
 
@@ -108,19 +108,17 @@ def style_distance(
     styles = (
         list(style_or_styles) if isinstance(style_or_styles, (list, tuple)) else [style_or_styles]
     )
-    mix = np.ones(len(styles)) if weights is None else np.asarray(weights, np.float64)
-    if mix.shape != (len(styles),) or (mix < 0).any() or not mix.sum() > 0:
-        raise ValueError(
-            f"weights {weights!r}: give {len(styles)} weights >= 0 with a positive sum"
-        )
-    mix = mix / mix.sum()
+    proportions = np.ones(len(styles)) if mix is None else np.asarray(mix, np.float64)
+    if proportions.shape != (len(styles),) or (proportions < 0).any() or not proportions.sum() > 0:
+        raise ValueError(f"mix {mix!r}: give {len(styles)} weights >= 0 with a positive sum")
+    proportions = proportions / proportions.sum()
     network = network or measuring_network((*layers,))
     pastiche = network(_image(image, "image"))
     targets = [network(_image(s, f"style {k + 1}")) for k, s in enumerate(styles)]
     result = {}
     for layer in layers:
         gram = losses.gram_matrix(pastiche[layer])[0]
-        target = sum(w * losses.gram_matrix(t[layer])[0] for w, t in zip(mix, targets))
+        target = sum(w * losses.gram_matrix(t[layer])[0] for w, t in zip(proportions, targets))
         result[layer] = float(tf.norm(gram - target) / tf.norm(target))
     result["mean"] = float(np.mean([result[layer] for layer in layers]))
     return result

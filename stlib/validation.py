@@ -16,11 +16,14 @@ No TensorFlow here: the command line checks its options before it starts TensorF
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import math
 import numbers
 import operator
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -201,3 +204,57 @@ def type_text(value: object) -> str:
         return "is a float, not a whole number" if value.is_integer() else "is not a whole number"
     name = type(value).__name__
     return f"is {'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def field_names(
+    config_class: type, values: Mapping, renamed: Mapping[str, str] | None = None
+) -> dict:
+    """``values`` as a dict of ``config_class``'s fields: old names (``renamed``) mapped with a
+    one-line notice, an unknown name refused with a suggestion (TypeError, as Python's own)."""
+    fields = tuple(f.name for f in dataclasses.fields(config_class))
+    values = dict(values)
+    for old, new in (renamed or {}).items():
+        if old in values:
+            warnings.warn(
+                f"{config_class.__name__}: {old!r} is now {new!r}", FutureWarning, stacklevel=4
+            )
+            values[new] = values.pop(old)
+    for key in values:
+        if key not in fields:
+            raise TypeError(
+                f"{config_class.__name__} has no field {key!r}{did_you_mean(key, fields)}; "
+                f"fields: {', '.join(fields)}"
+            )
+    return values
+
+
+def named_fields(renamed: Mapping[str, str] | None = None) -> Callable[[type], type]:
+    """A class decorator for a keyword-only config dataclass: ``Config(**values)`` goes through
+    :func:`field_names`, so an old name works with a notice and a typo gets a suggestion."""
+
+    def decorate(config_class: type) -> type:
+        generated = config_class.__init__
+
+        @functools.wraps(generated)
+        def __init__(self, **values):
+            generated(self, **field_names(config_class, values, renamed))
+
+        config_class.__init__ = __init__
+        return config_class
+
+    return decorate
+
+
+def config_with(config_class: type, config: Any, changes: Mapping[str, Any]) -> Any:
+    """The config a ``stylize`` call runs with: ``config`` (an instance, a dict of its fields, or
+    None for the defaults) with ``changes`` applied, every field checked again."""
+    if config is None:
+        config = config_class()
+    elif isinstance(config, Mapping):
+        config = config_class(**field_names(config_class, config))
+    elif not isinstance(config, config_class):
+        raise TypeError(
+            f"config is a {type(config).__name__}; pass a {config_class.__name__} "
+            "or a dict of its fields"
+        )
+    return dataclasses.replace(config, **field_names(config_class, changes)) if changes else config

@@ -52,13 +52,13 @@ def test_mixed_styles_mix_their_grams(random_vgg):
     pastiche, one, two = _smooth(40, 40, 2), _smooth(40, 40, 3), _smooth(40, 40, 4)
     layer = metrics.STYLE_LAYERS[1]
     got = metrics.style_distance(
-        pastiche, [one, two], weights=(3, 1), layers=(layer,), network=random_vgg
+        pastiche, [one, two], mix=(3, 1), layers=(layer,), network=random_vgg
     )[layer]
     grams = [_numpy_gram(random_vgg(images.load(x))[layer]) for x in (pastiche, one, two)]
     target = 0.75 * grams[1] + 0.25 * grams[2]
     assert got == pytest.approx(np.linalg.norm(grams[0] - target) / np.linalg.norm(target), 1e-4)
-    with pytest.raises(ValueError, match="give 2 weights"):
-        metrics.style_distance(pastiche, [one, two], weights=(1,), network=random_vgg)
+    with pytest.raises(ValueError, match=r"mix \(1,\): give 2 weights"):
+        metrics.style_distance(pastiche, [one, two], mix=(1,), network=random_vgg)
 
 
 def test_content_distance_is_the_relative_feature_distance_after_resizing(random_vgg):

@@ -6,8 +6,8 @@ paints the photo in one pass: well under a second on a CPU, where Gatys et al.'s
 minutes.
 
     from stlib import arbitrary
-    pastiche = arbitrary.stylize("tuebingen", "starry_night")            # [1, H, W, 3] in [0, 1]
-    mix = arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], weights=(0.7, 0.3))
+    pastiche = arbitrary.stylize("tuebingen", "starry_night").image      # [1, H, W, 3] in [0, 1]
+    mix = arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], mix=(0.7, 0.3))
     gentle = arbitrary.stylize("tuebingen", "starry_night", strength=0.5, size=1024)
     fast = arbitrary.stylize("tuebingen", "starry_night", compute_size=384)  # 384 px, upsampled
 
@@ -51,7 +51,6 @@ _HOMES = {
     "embed": "api",
     "transform": "api",
     "stylize": "api",
-    "run": "api",
 }
 
 __all__ = sorted(_HOMES)

@@ -1,5 +1,8 @@
 """``load`` a stylizer once, then ``embed``, ``transform`` and ``stylize`` with it.
 
+``stylize(content, style, config=None, **changes)`` returns a ``stlib.Result``, as every method
+does; a loaded stylizer's own ``stylize`` and ``run`` return the bare pastiche tensor.
+
 ``load(backend, transformer)`` finds the model files, builds the stylizer and keeps it: a second
 call with the same arguments (the app and the notebooks call it for every slider move) returns the
 same object. The module-level ``embed``, ``transform`` and ``stylize`` go through it.
@@ -25,8 +28,10 @@ from stlib.arbitrary import hub, models
 from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, ArbitraryConfig
 from stlib.arbitrary.stylizer import Stylizer
 from stlib.arbitrary.tflite import TFLiteStylizer
+from stlib.results import Callback, Result, one_pass
+from stlib.validation import config_with
 
-__all__ = ["clear_cache", "embed", "load", "resolve_backend", "run", "stylize", "transform"]
+__all__ = ["clear_cache", "embed", "load", "resolve_backend", "stylize", "transform"]
 
 # Loaded stylizers, keyed by what they were built from (backend, files or handle and cache).
 _loaded: dict[tuple, Stylizer] = {}
@@ -122,45 +127,42 @@ def transform(content: Any, embedding: Any, *, transformer: str = "dynamic") -> 
 
 def stylize(
     content: Any,
-    style_or_styles: Any,
-    weights: Sequence[float] | None = None,
-    strength: float = 1.0,
-    size: int | None = None,
-    style_size: int = DEFAULT_STYLE_SIZE,
-    preserve_color: str | None = None,
-    compute_size: int | None = None,
+    style: Any,
+    config: ArbitraryConfig | None = None,
     *,
-    backend: str = "auto",
-    transformer: str = "dynamic",
-) -> tf.Tensor:
-    """The pastiche of ``content`` in the style(s), float32 [1, H, W, 3] in [0, 1].
-
-    ``content``, each style: a path, an http(s) URL, a sample name, an array, a PIL image or a
-    tensor. The result has the content's size, or its longest side is ``size``. ``strength``
-    interpolates between the photo's own embedding (0: the photo redrawn by the network) and the
-    style's (1); several styles mix by the weighted mean of their embeddings (``weights`` finite,
-    >= 0, positive sum; None: equal). ``preserve_color``: None, "luminance" or "histogram". With
-    the Hub backend strength and mixing blend pixels instead (``stlib.arbitrary.hub``).
-    ``compute_size`` (None: full resolution) paints the content at that longest side and
-    upsamples the pastiche to the output size (Lanczos-3): 384 is the work of tools that always
-    paint at 384 px, several times faster on a 1024 px photo, with softer strokes.
+    progress: bool = True,
+    callbacks: Sequence[Callback] = (),
+    **changes: Any,
+) -> Result:
+    """Paint ``content`` in the style(s) in one pass: the shape every method shares.
 
         from stlib import arbitrary
-        image = arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], weights=(2, 1))
+        image = arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], mix=(2, 1)).image
+
+    Args:
+        content: the photo: a path, an http(s) URL, a sample name, an array, a PIL image or a
+            [1, H, W, 3] tensor.
+        style: one style image (same forms) or a list of them, or a ``Styles`` from
+            ``load(...).prepare``. A file's image and embedding are kept by path and modification
+            time, so painting many photos (or moving a slider) with one painting embeds it once.
+        config: the settings (``ArbitraryConfig()`` if None), or a dict of its fields.
+        progress: accepted for the common shape; one pass shows no bar.
+        callbacks: called once, with the single ``Step`` (its ``image`` is the pastiche).
+        **changes: fields of the config to change: ``mix`` (one weight per style),
+            ``strength`` (0: the photo redrawn, 1: the full style), ``size``, ``style_size``,
+            ``preserve_color``, ``compute_size``, ``backend``, ``transformer``
+            (:class:`~stlib.arbitrary.config.ArbitraryConfig` says what each does).
+
+    Returns:
+        ``Result(image, None, config)``: the pastiche float32 [1, H, W, 3] in [0, 1] at the
+        content's size (or longest side ``size``).
+
+    Raises:
+        SettingError / SettingTypeError: a bad setting, named (a near miss gets a suggestion).
+        ImageError: an image that cannot be read, named by its role ("style 2 of 3 ('x.jpg')").
+        ModelNotFoundError: offline without the TFLite files.
+        stlib.Interrupted: Ctrl-C (``.result`` is None: one pass has no partial work).
     """
-    config = ArbitraryConfig(
-        backend=backend,
-        transformer=transformer,
-        weights=weights,
-        strength=strength,
-        size=size,
-        style_size=style_size,
-        preserve_color=preserve_color,
-        compute_size=compute_size,
-    )
-    return run(config, content, style_or_styles)
-
-
-def run(config: ArbitraryConfig, content: Any, style_or_styles: Any) -> tf.Tensor:
-    """``stylize`` with every setting taken from ``config`` (the command line's entry)."""
-    return load(config.backend, config.transformer).run(config, content, style_or_styles)
+    config = config_with(ArbitraryConfig, config, changes)
+    stylizer = load(config.backend, config.transformer)
+    return one_pass(lambda: stylizer.run(config, content, style), config, callbacks)

@@ -2,7 +2,7 @@
 
 ``ArbitraryConfig(...)`` checks every field with ``stlib.validation`` where it is made: the backend
 and transformer choices (with a suggestion for a near miss), that ``strength`` and the style
-``weights`` are finite numbers in range, that sizes are whole numbers in range, and the combinations
+``mix`` are finite numbers in range, that sizes are whole numbers in range, and the combinations
 that cannot work. The number of style weights can only be checked against the styles given:
 :meth:`ArbitraryConfig.mixing_weights` does that. No TensorFlow here, so the command line checks
 what the user typed before TensorFlow starts.
@@ -45,6 +45,11 @@ MIN_STYLE_SIZE, MAX_STYLE_SIZE = 32, 2048
 MIN_COMPUTE_SIZE = 64
 
 
+# Fields renamed in 0.3 (one word per idea across the methods): still read, with a notice.
+RENAMED = {"weights": "mix"}
+
+
+@check.named_fields(RENAMED)
 @dataclass(frozen=True, kw_only=True)
 class ArbitraryConfig:
     """Everything that decides the result of ``stlib.arbitrary.stylize``.
@@ -55,7 +60,7 @@ class ArbitraryConfig:
       ``"auto"`` (Hub when it is cached or reachable, else TFLite; see ``stlib.arbitrary.load``).
     - ``transformer``: which TFLite transformer paints: ``"dynamic"`` (any size, one pass),
       ``"int8"`` or ``"float16"`` (fixed at 384x384: the image is painted in overlapping tiles).
-    - ``weights``: one per style image, finite, >= 0, positive sum (None: equal); normalised to
+    - ``mix``: one weight per style image, finite, >= 0, positive sum (None: equal); normalised to
       sum to one, so ``(2, 1)`` means two thirds of the first style.
     - ``strength``: 0 is the photo redrawn by the network (its own embedding), 1 the full style;
       in between, the embeddings are interpolated (Ghiasi et al.'s identity interpolation).
@@ -72,7 +77,7 @@ class ArbitraryConfig:
 
     backend: str = "auto"
     transformer: str = "dynamic"
-    weights: tuple[float, ...] | None = None
+    mix: tuple[float, ...] | None = None
     strength: float = 1.0
     size: int | None = None
     style_size: int = DEFAULT_STYLE_SIZE
@@ -92,37 +97,37 @@ class ArbitraryConfig:
     def mixing_weights(self, count: int) -> tuple[float, ...]:
         """The style weights for ``count`` style images, normalised to sum to one.
 
-        Raises SettingError when ``weights`` does not give one weight per style image.
+        Raises SettingError when ``mix`` does not give one weight per style image.
         """
-        if self.weights is None:
+        if self.mix is None:
             return (1.0 / count,) * count
-        if len(self.weights) != count:
+        if len(self.mix) != count:
             raise SettingError(
-                {"weights": self.weights},
-                f"gives {len(self.weights)} weight{'s' * (len(self.weights) != 1)} for "
+                {"mix": self.mix},
+                f"gives {len(self.mix)} weight{'s' * (len(self.mix) != 1)} for "
                 f"{count} style image{'s' * (count != 1)}; give one per style image",
             )
-        total = sum(self.weights)
-        return tuple(weight / total for weight in self.weights)
+        total = sum(self.mix)
+        return tuple(weight / total for weight in self.mix)
 
     def replace(self, **changes: Any) -> ArbitraryConfig:
-        """A copy with some fields changed (checked again)."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some fields changed (checked again; an unknown name gets a suggestion)."""
+        return dataclasses.replace(self, **check.field_names(ArbitraryConfig, changes, RENAMED))
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
 
-def _weights(value: Any) -> tuple[float, ...]:
+def _mix(value: Any) -> tuple[float, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         kind = type(value).__name__
         raise SettingTypeError(
-            {"weights": value},
+            {"mix": value},
             f"is {'an' if kind[0] in 'aeiou' else 'a'} {kind}; expected one number per style "
             "image, e.g. (0.7, 0.3)",
         )
-    shown = {"weights": value}
-    weights = tuple(check.number(w, "weights", low=0.0, shown=shown) for w in value)
+    shown = {"mix": value}
+    weights = tuple(check.number(w, "mix", low=0.0, shown=shown) for w in value)
     if not weights:
         raise SettingError(shown, "needs one weight per style image")
     if sum(weights) <= 0:
@@ -147,6 +152,6 @@ def _validated(config: ArbitraryConfig) -> dict[str, Any]:
         values["compute_size"] = check.integer(
             config.compute_size, "compute_size", low=MIN_COMPUTE_SIZE, high=MAX_SIZE
         )
-    if config.weights is not None:
-        values["weights"] = _weights(config.weights)
+    if config.mix is not None:
+        values["mix"] = _mix(config.mix)
     return values

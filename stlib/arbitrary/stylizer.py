@@ -21,6 +21,8 @@ Images are float32 tensors [1, H, W, 3] in [0, 1]; embeddings float32 numpy vect
 from __future__ import annotations
 
 import abc
+import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +33,7 @@ import tensorflow as tf
 from stlib import color, images
 from stlib.arbitrary import inputs
 from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, ArbitraryConfig
+from stlib.inputs import load_content, style_list, style_roles
 from stlib.validation import SettingError
 
 __all__ = [
@@ -40,6 +43,24 @@ __all__ = [
     "Styles",
     "Stylizer",
 ]
+
+
+# Style images (with their embeddings) kept per stylizer: a course's paintings, a folder's few.
+STYLE_CACHE_SIZE = 32
+
+
+def _file_key(source: Any, size: int) -> tuple | None:
+    """(path, mtime, bytes, size) for a style that is a file or a sample name; else None."""
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    try:
+        from stlib import data  # sample names -> local paths (no TensorFlow)
+
+        path = os.path.realpath(data.resolve(os.fspath(source)))
+        facts = os.stat(path)
+    except (OSError, ValueError, TypeError):  # a URL, an unknown name: loaded (and named) as usual
+        return None
+    return (path, facts.st_mtime_ns, facts.st_size, size)
 
 
 class EmbeddingsUnavailableError(NotImplementedError):
@@ -103,20 +124,49 @@ class Stylizer(abc.ABC):
         Pass the result to ``stylize`` in place of the images to paint many photos with one style.
         """
         size = ArbitraryConfig(style_size=style_size).style_size  # checked
-        sources = inputs.as_style_list(style_or_styles)
+        sources = style_list(style_or_styles)
         if not sources:
             raise SettingError(
                 {"style": style_or_styles}, "no style image given; pass at least one"
             )
-        roles = inputs.style_roles(sources)
-        loaded = tuple(inputs.load_style(s, size, r) for s, r in zip(sources, roles))
-        return Styles(loaded, tuple(roles), size, self._embeddings(loaded), self)
+        roles = style_roles(sources)
+        prepared = [self._prepared(source, size, role) for source, role in zip(sources, roles)]
+        loaded = tuple(image for image, _ in prepared)
+        embeddings = tuple(embedding for _, embedding in prepared)
+        return Styles(
+            loaded,
+            tuple(roles),
+            size,
+            None if any(e is None for e in embeddings) else embeddings,
+            self,
+        )
+
+    def _prepared(self, source: Any, size: int, role: str) -> tuple[tf.Tensor, np.ndarray | None]:
+        """One style image at ``size`` and its embedding, decoded and embedded once per file.
+
+        A file (or sample name) is kept by its path, modification time and byte count, so a
+        painting edited on disk is read again; arrays, tensors and URLs are not kept.
+        """
+        key = _file_key(source, size)
+        cache = self.__dict__.setdefault("_style_cache", OrderedDict())
+        if key is not None and key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        image = inputs.load_style(source, size, role)
+        embeddings = self._embeddings((image,))
+        prepared = (image, None if embeddings is None else embeddings[0])
+        if key is not None:
+            cache[key] = prepared
+            while len(cache) > STYLE_CACHE_SIZE:
+                cache.popitem(last=False)  # the least recently used
+        return prepared
 
     def stylize(
         self,
         content: Any,
         style_or_styles: Any,
-        weights: Sequence[float] | None = None,
+        *,
+        mix: Sequence[float] | None = None,
         strength: float = 1.0,
         size: int | None = None,
         style_size: int = DEFAULT_STYLE_SIZE,
@@ -130,7 +180,7 @@ class Stylizer(abc.ABC):
                 or a [1, H, W, 3] tensor.
             style_or_styles: one style image or a list of them (same forms), or a
                 :class:`Styles` from :meth:`prepare` (which keeps its own ``style_size``).
-            weights: one per style, finite, >= 0, positive sum (None: equal).
+            mix: one weight per style, finite, >= 0, positive sum (None: equal).
             strength: 0 (the photo redrawn) to 1 (the full style).
             size: the output's longest side in px (None: the content's own size).
             style_size: the side of the square the style network sees.
@@ -146,7 +196,7 @@ class Stylizer(abc.ABC):
         config = ArbitraryConfig(
             backend=self.backend,
             transformer=self.transformer,
-            weights=weights,
+            mix=mix,
             strength=strength,
             size=size,
             style_size=style_size,
@@ -159,25 +209,21 @@ class Stylizer(abc.ABC):
         """``stylize`` with the settings of ``config`` (its backend and transformer are not used:
         they chose this stylizer)."""
         prepared = isinstance(style_or_styles, Styles)
-        count = len(style_or_styles) if prepared else len(inputs.as_style_list(style_or_styles))
+        count = len(style_or_styles) if prepared else len(style_list(style_or_styles))
         weights = config.mixing_weights(count) if count else ()  # before any image is read
         styles = (
             style_or_styles
             if prepared
             else self.prepare(style_or_styles, style_size=config.style_size)
         )
-        image = inputs.load_content(content, config.size)
+        image = load_content(content, config.size)
         original = image
-        if config.preserve_color == "histogram":
-            # The style's colours take the photo's mean and covariance before it is embedded.
-            recolored = tuple(color.match_histogram(s, image) for s in styles.images)
-            styles = Styles(recolored, styles.roles, styles.style_size, self._embeddings(recolored))
-        elif config.preserve_color == "luminance":
-            # Paint the luminance only (style luminance matched to the photo's), then put the
-            # photo's colours back.
-            pairs = [color.luminance_transfer_inputs(image, s) for s in styles.images]
-            image, grays = pairs[0][0], tuple(gray for _, gray in pairs)
-            styles = Styles(grays, styles.roles, styles.style_size, self._embeddings(grays))
+        if config.preserve_color is not None:
+            # Recoloured (or gray) styles are embedded again: their embedding is another one.
+            image, changed = color.prepare(config.preserve_color, image, styles.images)
+            styles = Styles(
+                tuple(changed), styles.roles, styles.style_size, self._embeddings(changed)
+            )
         elif styles.made_by is not self:
             styles = Styles(
                 styles.images,
@@ -191,9 +237,7 @@ class Stylizer(abc.ABC):
         pastiche = self._paint(small, styles, weights, config.strength)
         if small is not image:
             pastiche = images.resize_to(pastiche, int(image.shape[1]), int(image.shape[2]))
-        if config.preserve_color == "luminance":
-            pastiche = color.combine_luminance(pastiche, original)
-        return pastiche
+        return color.finish(config.preserve_color, pastiche, original)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} backend={self.backend!r} transformer={self.transformer!r}>"

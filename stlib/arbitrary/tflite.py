@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from stlib.arbitrary import inputs, tiling
+from stlib.arbitrary import tiling
 from stlib.arbitrary.config import DEFAULT_STYLE_SIZE
 from stlib.arbitrary.stylizer import EmbeddingStylizer
+from stlib.inputs import load_content
 from stlib.startup import stderr_hidden
 
 __all__ = [
@@ -75,10 +76,10 @@ class TFLiteModel:
 
     ``run(image, *others)`` feeds the inputs in the model's order (the image input first) and
     returns the first output. Resizing an interpreter's input costs an ``allocate_tensors``, in
-    which the XNNPACK delegate prepares the whole graph again: measured 0.25 s for 1024 x 768 px
-    and 0.95 s for 2048 x 1536 px on 2 cores, a third of a pass. So an interpreter is kept per
-    image shape, for the last ``shapes_kept`` shapes (default 2: a photo's full size and its
-    ``compute_size`` alternate without that cost). Memory decides which: the dynamic transformer
+    which the XNNPACK delegate prepares the whole graph again (about a third of a pass at 1024 and
+    2048 px when this was written). So an interpreter is kept per image shape, for the last
+    ``shapes_kept`` shapes (default 2: a photo's full size and its ``compute_size`` alternate
+    without that cost). Memory decides which: the dynamic transformer
     holds about 1.5 kB per pixel (4.7 GB at 2048 x 1536), so only shapes of at most
     ``keep_pixels`` pixels (default 512 x 512) are kept beside another: a new large shape takes
     over the large interpreter, any other the least recently used one.
@@ -200,7 +201,7 @@ class TFLiteStylizer(EmbeddingStylizer):
 
         Returns float32 [1, H, W, 3] in [0, 1] at exactly the content's size.
         """
-        return self._transform_image(inputs.load_content(content), as_embedding(embedding))
+        return self._transform_image(load_content(content), as_embedding(embedding))
 
     def _transform_image(self, image: tf.Tensor, vector: np.ndarray) -> tf.Tensor:
         """``transform`` of a checked [1, H, W, 3] image and a [1, 1, 1, 100] embedding.

@@ -7,13 +7,14 @@ about 3,200 numbers each. Mixing those numbers mixes the styles; a new style is 
 only them.
 
     from stlib import cin
-    pastiche = cin.stylize("tuebingen", style=19)                     # the pretrained 26 styles
-    blend = cin.stylize("tuebingen", style={3: 0.5, 19: 0.5}, size=512)
+    pastiche = cin.stylize("tuebingen", 19).image       # [1, H, W, 3]: the pretrained 26 styles
+    blend = cin.stylize("tuebingen", {3: 0.5, 19: 0.5}, size=512)
     model = cin.load("my_styles.keras")                               # a network you trained
 
-Modules: ``layers`` (conditional instance norm, reflect-padded conv, nearest upsampling),
-``spec`` (the widths, no TensorFlow), ``transformer`` (the network), ``mixing`` (style weight
-vectors, no TensorFlow), ``pretrained`` (the networks stlib knows by name),
+Modules: ``config`` (``CinConfig``: model, size, colour; no TensorFlow), ``layers``
+(conditional instance norm, reflect-padded conv, nearest upsampling), ``spec`` (the widths, no
+TensorFlow), ``transformer`` (the network), ``mixing`` (style weight vectors, no TensorFlow),
+``pretrained`` (the networks stlib knows by name),
 ``magenta26`` (TensorFlow's Android demo network: its 26 styles imported into the Keras model),
 ``content`` (the training photos: a folder or the built-in set, random crops),
 ``train_config`` (``TrainConfig`` and its presets, no TensorFlow), ``training`` (the
@@ -41,7 +42,8 @@ _HOMES = {
     "load": "api",
     "stylize": "api",
     "clear_cache": "api",
-    "PRESERVE_COLOR_MODES": "api",
+    "PRESERVE_COLOR_MODES": "config",
+    "CinConfig": "config",
     "TrainConfig": "train_config",
     "TrainHistory": "training",
     "train": "training",
@@ -52,6 +54,7 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 _MODULES = (
+    "config",
     "layers",
     "spec",
     "transformer",

@@ -5,7 +5,8 @@
 ``stlib cin-train`` or :func:`stlib.cin.training.train`. A loaded network is kept: the app and the
 notebooks call ``load`` for every slider move and get the same object back.
 
-``stylize`` takes a style as an index, an ``{index: weight}`` mix or a full weight vector; the
+``stylize(content, style, config=None, **changes)`` returns a ``stlib.Result``, as every method
+does. It takes a style as an index, an ``{index: weight}`` mix or a full weight vector; the
 weights are made convex first (:func:`stlib.cin.mixing.style_weights` says why).
 """
 
@@ -13,24 +14,32 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import keras
 import tensorflow as tf
 
-from stlib import color, images
-from stlib.arbitrary.inputs import load_content
+from stlib import color
+from stlib.cin.config import PRESERVE_COLOR_MODES, CinConfig
 from stlib.cin.mixing import Selection, style_weights
 from stlib.cin.network_file import network_file_problem
 from stlib.cin.pretrained import PRETRAINED
 from stlib.cin.transformer import MultiStyleTransformer
-from stlib.validation import SettingError, choice, integer
+from stlib.inputs import load_content
+from stlib.results import Callback, Result, one_pass
+from stlib.validation import SettingError, config_with, did_you_mean
 
-__all__ = ["PRESERVE_COLOR_MODES", "PRETRAINED", "ModelFileError", "clear_cache", "load", "stylize"]
-
-# The colour modes of this method (no "histogram": it recolours a painting, and there is none).
-PRESERVE_COLOR_MODES = (None, "luminance")
+__all__ = [
+    "PRESERVE_COLOR_MODES",
+    "PRETRAINED",
+    "CinConfig",
+    "ModelFileError",
+    "clear_cache",
+    "load",
+    "stylize",
+]
 
 _loaded: dict[str, MultiStyleTransformer] = {}
 _painters: dict[int, tf.types.experimental.PolymorphicFunction] = {}
@@ -119,34 +128,62 @@ def _painter(network: MultiStyleTransformer):
         return _painters[id(network)]
 
 
+def _index_of(name: str, network: MultiStyleTransformer) -> int:
+    names = list(network.style_names)
+    if name not in names:
+        raise SettingError(
+            {"style": name},
+            f"is not one of the network's {len(names)} style names{did_you_mean(name, names)}; "
+            "give an index from 0 to "
+            f"{len(names) - 1} or a name (`stlib cin --list` shows them)",
+        )
+    return names.index(name)
+
+
 def stylize(
     content: Any,
     style: Selection = 0,
+    config: CinConfig | None = None,
     *,
-    model: str | os.PathLike | MultiStyleTransformer = "magenta-26",
-    size: int | None = None,
-    preserve_color: str | None = None,
-) -> tf.Tensor:
-    """The pastiche of ``content`` in one style or a mix, float32 [1, H, W, 3] in [0, 1].
+    progress: bool = True,
+    callbacks: Sequence[Callback] = (),
+    **changes: Any,
+) -> Result:
+    """Paint ``content`` in one style or a mix in one pass: the shape every method shares.
+
+        from stlib import cin
+        image = cin.stylize("tuebingen", 7, size=256).image            # [1, H, W, 3] in [0, 1]
+        mixed = cin.stylize("tuebingen", {3: 1, 19: 1}, model="my_styles.keras")
 
     Args:
         content: a path, an http(s) URL, a sample name, an array, a PIL image or a tensor.
-        style: a style index (0 to N-1), an ``{index: weight}`` mix or N weights; weights are
-            divided by their sum.
-        model: see :func:`load`.
-        size: the longest side of the result (the photo is resized first); None, or the
-            photo's own longest side, leaves the photo unchanged.
-        preserve_color: None, or "luminance": the pastiche's luminance with the photo's colours
-            (``stlib.color.combine_luminance``). "histogram", offered by the other methods,
-            recolours the painting before it is used: this network has no painting.
+        style: a style index (0 to N-1), its name (``network.style_names``), an
+            ``{index: weight}`` mix or N weights of the model's styles; weights are divided by
+            their sum.
+        config: the settings (``CinConfig()`` if None: the 26 pretrained styles, the photo's
+            size), or a dict of its fields.
+        progress: accepted for the common shape; one pass shows no bar.
+        callbacks: called once, with the single ``Step`` (its ``image`` is the pastiche).
+        **changes: fields of the config to change: ``model``, ``size``, ``preserve_color``
+            (:class:`~stlib.cin.config.CinConfig` says what each does).
+
+    Returns:
+        ``Result(image, None, config)``, the pastiche float32 [1, H, W, 3] in [0, 1].
+
+    Raises:
+        SettingError: a bad setting or a style outside the model's, named.
+        ModelFileError / ModelNotFoundError: a model that cannot be read or found.
+        stlib.Interrupted: Ctrl-C (``.result`` is None: one pass has no partial work).
     """
-    choice(preserve_color, "preserve_color", PRESERVE_COLOR_MODES)
-    if size is not None:  # the shorter side is checked by stlib.images (at least MIN_SIDE)
-        size = integer(size, "size", low=images.MIN_SIDE, high=images.MAX_SIDE)
-    network = load(model)
+    config = config_with(CinConfig, config, changes)
+    network = load(config.model)
+    if isinstance(style, str):  # a style's name, as `stlib cin --list` shows them
+        style = _index_of(style, network)
     weights = style_weights(style, network.num_styles)
-    photo = load_content(content, size)
-    pastiche = _painter(network)(photo, tf.constant(weights[None, :]))
-    if preserve_color == "luminance":
-        pastiche = color.combine_luminance(pastiche, photo)
-    return pastiche
+
+    def paint() -> tf.Tensor:
+        photo = load_content(content, config.size)
+        pastiche = _painter(network)(photo, tf.constant(weights[None, :]))
+        return color.finish(config.preserve_color, pastiche, photo)
+
+    return one_pass(paint, config, callbacks)

@@ -146,12 +146,7 @@ FIELDS = tuple(f.name for f in dataclasses.fields(TrainConfig))
 
 
 def _known(values: Mapping[str, Any]) -> None:
-    for name in values:
-        if name not in FIELDS:
-            raise TypeError(
-                f"TrainConfig has no field {name!r}{check.did_you_mean(name, FIELDS)}; "
-                f"fields: {', '.join(FIELDS)}"
-            )
+    check.field_names(TrainConfig, values)  # an unknown name gets a suggestion
 
 
 def _spec(value) -> dict[str, Any]:

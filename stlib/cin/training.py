@@ -1,8 +1,8 @@
 r"""Training the multi-style network (Dumoulin et al. 2017) with the perceptual losses.
 
     from stlib.cin.training import TrainConfig, preset, train
-    model, history = train(["starry_night", "the_scream"], "two_styles.keras", preset("quick"))
-    model, history = train(["great_wave"], "three.keras", finetune="two_styles.keras")
+    model, history, config = train(["starry_night", "the_scream"], "two.keras", preset("quick"))
+    three = train(["great_wave"], "three.keras", finetune="two.keras").model
 
 Every batch is a set of random photo crops (:class:`stlib.cin.content.CropStream`); each crop
 gets a random style ``s`` (a one-hot weight vector), the network paints it, and VGG19 compares:
@@ -56,6 +56,8 @@ from stlib.cin.train_config import (  # noqa: F401  (re-exported: the training A
     default_config,
     preset,
 )
+from stlib.progress import ProgressBar
+from stlib.results import Interrupted, Trained
 from stlib.validation import SettingError, SettingTypeError
 
 __all__ = [
@@ -559,10 +561,10 @@ def train(
     resume: bool = False,
     finetune: str | Path | None = None,
     strategy=None,
-    callback: Callback | None = None,
     progress: bool = True,
-):
-    """Train a multi-style network on ``styles``; returns (model, history).
+    callbacks: Sequence[Callback] = (),
+) -> Trained:
+    """Train a multi-style network on ``styles``; returns ``Trained(model, history, config)``.
 
     Args:
         styles: the paintings: paths, URLs, sample names (``"starry_night"``), arrays or
@@ -579,12 +581,16 @@ def train(
             and only the new styles are drawn.
         strategy: a ``tf.distribute`` strategy (default: the current one); the batch is split
             between its replicas, the loss is divided by the global batch.
-        callback: called with a :class:`TrainStep` after every step; a KeyboardInterrupt raised
-            there (or Ctrl-C) writes a checkpoint and propagates.
         progress: show a tqdm bar with the loss terms.
+        callbacks: each called with a :class:`TrainStep` after every step.
 
     Returns:
-        (the trained MultiStyleTransformer in float32, :class:`TrainHistory`).
+        ``Trained(model, history, config)``: the MultiStyleTransformer in float32, its
+        :class:`TrainHistory` and the config.
+
+    Raises:
+        stlib.Interrupted: Ctrl-C (or a KeyboardInterrupt from a callback): a checkpoint is
+            written first; ``.result`` is ``Trained`` with the network and history so far.
     """
     import keras
     import tensorflow as tf
@@ -716,11 +722,7 @@ def train(
     dataset = strategy.experimental_distribute_dataset(stream.dataset(start, config.steps))
     seconds_before = history.seconds[-1] if history.seconds else 0.0
     began = time.perf_counter()
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=config.steps, initial=start, desc="training", unit="step")
+    bar = ProgressBar(config.steps, "training", "step", show=progress, initial=start)
     try:
         for photos_batch, labels_batch in dataset:
             values = train_step(photos_batch, labels_batch)
@@ -728,12 +730,7 @@ def train(
             seconds = seconds_before + time.perf_counter() - began
             losses_now = {name: float(value) for name, value in values.items()}
             history.record(step, seconds, losses_now)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(
-                    {name: f"{losses_now[name]:.3g}" for name in ("content", "style", "total")},
-                    refresh=False,
-                )
+            bar.advance(losses={name: losses_now[name] for name in ("content", "style", "total")})
             if config.sample_every and (step % config.sample_every == 0 or step == config.steps):
                 try:
                     _write_sample(
@@ -747,16 +744,14 @@ def train(
                     ) from None
             if config.checkpoint_every and step % config.checkpoint_every == 0:
                 save_checkpoint()
-            if callback is not None:
+            for callback in callbacks:
                 callback(TrainStep(step, config.steps, losses_now, seconds, model))
     except KeyboardInterrupt:
-        if bar is not None:
-            bar.close()
+        bar.close()
         history = history.truncated(int(step_counter.numpy()))
         save_checkpoint()
-        raise
-    if bar is not None:
-        bar.close()
+        raise Interrupted(Trained(_clone(model), history, config)) from None
+    bar.close()
     save_checkpoint()
     final = _clone(model)
     try:
@@ -767,4 +762,4 @@ def train(
             f"after the last step; the checkpoint {checkpoint} holds the trained network "
             "(resume it once there is room)"
         ) from None
-    return final, history
+    return Trained(final, history, config)

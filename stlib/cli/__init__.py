@@ -1,7 +1,7 @@
 """The ``stlib`` command.
 
     stlib transfer tuebingen starry_night -o out.png --size 512 --preset gatys2016 --steps 300
-    stlib arbitrary tuebingen starry_night the_scream -o out.png --weights 0.7,0.3 --strength 0.8
+    stlib arbitrary tuebingen starry_night the_scream -o out.png --mix 0.7,0.3 --strength 0.8
     stlib arbitrary photos/ starry_night -o painted/   # every image of a folder, one style
     stlib cin tuebingen -o out.png --mix 3:0.5,19:0.5   # the 26-style network, two styles mixed
     stlib cin-train starry_night the_scream -o mine.keras --quick   # train your own network
@@ -22,7 +22,7 @@ Rules every command follows (``docs/architecture.md``):
   whole or not at all, and a failed write names the file, the step reached and what was kept.
 - A folder run goes on past any photo that fails, names each skip and failure with its reason,
   and always prints a summary (``stlib.folders``); it exits 1 when any photo failed.
-- Options whose value may start with a minus (``--weights -1,2``) reach their own check.
+- Options whose value may start with a minus (``--mix -1,2``) reach their own check.
 - Exit codes: 0 done, 2 usage (bad option, bad file), 1 failure during the run, 130 Ctrl-C. Errors
   are one or two lines on stderr; ``--debug`` or ``STLIB_DEBUG=1`` shows the traceback.
 - Ctrl-C during a run keeps the pastiche reached so far beside the output and says where.

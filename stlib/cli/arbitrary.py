@@ -1,6 +1,6 @@
 """``stlib arbitrary``: paint a photo with any painting in one pass (Ghiasi et al. 2017).
 
-    stlib arbitrary tuebingen starry_night the_scream -o out.png --weights 0.7,0.3 --strength 0.8
+    stlib arbitrary tuebingen starry_night the_scream -o out.png --mix 0.7,0.3 --strength 0.8
     stlib arbitrary photos/ starry_night -o painted/   # every image of a folder, one style
 
 The settings are checked by ``ArbitraryConfig`` before TensorFlow starts; a folder run goes on
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 from stlib.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    DeprecatedSpelling,
     local_files,
     number,
     numbers,
@@ -33,7 +33,7 @@ OPTIONS = {
     "output": "--output",
     "size": "--size",
     "strength": "--strength",
-    "weights": "--weights",
+    "mix": "--mix",
     "style_size": "--style-size",
     "backend": "--backend",
     "transformer": "--transformer",
@@ -97,10 +97,13 @@ def add_parser(commands) -> None:
         help="0 (the photo redrawn by the network) to 1 (the full style) (default: 1)",
     )
     add(
-        "--weights",
+        "--mix",
         type=numbers,
         metavar="W1,W2,...",
         help="how much of each STYLE, one weight each, e.g. 0.7,0.3 (default: equal)",
+    )
+    add(  # the old spelling, for one release
+        "--weights", dest="mix", type=numbers, action=DeprecatedSpelling, help=argparse.SUPPRESS
     )
     add(
         "--style-size",
@@ -147,7 +150,7 @@ def _arbitrary_config(args):
     config = ArbitraryConfig(
         backend=args.backend,
         transformer=args.transformer,
-        weights=args.weights,
+        mix=args.mix,
         strength=1.0 if args.strength is None else args.strength,
         size=args.size,
         style_size=DEFAULT_STYLE_SIZE if args.style_size is None else args.style_size,
@@ -199,9 +202,8 @@ def _stylise_folder(plan, paint, args, what: str) -> int:
     (stderr), and a summary that always prints (also on Ctrl-C). Exit 1 when any photo failed."""
     import time
 
-    from tqdm.auto import tqdm
-
     from stlib import folders, images
+    from stlib.progress import ProgressBar
 
     for line in plan.notes:
         print(line)
@@ -209,15 +211,16 @@ def _stylise_folder(plan, paint, args, what: str) -> int:
         print(f"skipped {name}: {reason}")
     tally = folders.FolderTally(plan)
     start = time.perf_counter()
-    bar = tqdm(plan.jobs, desc="stylising", unit="image", disable=args.quiet)
+    bar = ProgressBar(len(plan.jobs), "stylising", "image", show=not args.quiet)
     try:
-        for job in bar:
+        for job in plan.jobs:
             try:
                 images.save(paint(str(job.source)), job.target)
             except Exception as error:  # any failure of one photo: name it, go on with the rest
-                bar.write(tally.failed(job, error), file=sys.stderr)
+                bar.say(tally.failed(job, error))
             else:
                 tally.written(job)
+            bar.advance()
     except KeyboardInterrupt:
         bar.close()
         say(f"interrupted: {tally.summary(seconds=time.perf_counter() - start)}")

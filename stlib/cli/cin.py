@@ -141,11 +141,9 @@ def run(args) -> int:
     known = PRETRAINED.get(model)
     if known is not None:
         style_weights(selection, known, name=name)  # a bad index or weight, before TensorFlow
-    if args.size is not None:
-        from stlib.limits import MAX_SIDE, MIN_SIDE
-        from stlib.validation import integer
+    from stlib.cin.config import CinConfig
 
-        integer(args.size, "size", low=MIN_SIDE, high=MAX_SIDE)
+    config = CinConfig(model=model, size=args.size, preserve_color=args.preserve_color)
     (output,) = outputs.check_run_paths(
         [("output", args.output, outputs.IMAGE_SUFFIXES)],
         inputs=local_files([args.content, *([] if known else [model])]),
@@ -158,9 +156,7 @@ def run(args) -> int:
     start = time.perf_counter()
     network = api.load(model)
     weights = style_weights(selection, network.num_styles, name=name)
-    image = api.stylize(
-        args.content, weights, model=network, size=args.size, preserve_color=args.preserve_color
-    )
+    image = api.stylize(args.content, weights, config.replace(model=network)).image
     images.save(image, output)
     mixed = [f"{k}:{w:.2g}" for k, w in enumerate(weights) if w > 0]
     what = f"style {mixed[0].split(':')[0]}" if len(mixed) == 1 else f"mix {','.join(mixed)}"

@@ -262,7 +262,7 @@ def run(args) -> int:
     start_tensorflow()
     begin = time.perf_counter()
     try:
-        model, history = training.train(
+        model, history, _ = training.train(
             args.style,
             output,
             config,

@@ -109,7 +109,7 @@ class DeprecatedSpelling(argparse.Action):
 class Parser(argparse.ArgumentParser):
     """argparse with short errors: the message and where to look, not the whole usage block.
 
-    A value that starts with a minus and a digit (``--weights -1,2``, ``--strength -.5``) is a
+    A value that starts with a minus and a digit (``--mix -1,2``, ``--strength -.5``) is a
     value, not an unknown option: argparse's own rule knows only single numbers, so a list such
     as ``-1,2`` got "expected one argument", and the range check never saw it.
     """

@@ -16,6 +16,7 @@ from pathlib import Path
 from stlib.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
+    DeprecatedSpelling,
     layer_weights,
     local_files,
     number,
@@ -45,7 +46,7 @@ CONFIG_OPTIONS = {
     "seed": "seed",
     "style_scale": "style_scale",
     "scales": "scales",
-    "blend": "style_blend_weights",
+    "mix": "mix",
     "preserve_color": "preserve_color",
     "learning_rate": "learning_rate",
     "lbfgs_history": "lbfgs_history",
@@ -57,7 +58,7 @@ _FIELD_OPTIONS = {field: option for option, field in CONFIG_OPTIONS.items()}
 
 
 def option_label(name: str) -> str:
-    """How the command line names a setting: 'style_blend_weights' -> '--blend'."""
+    """How the command line names a setting: 'style_weight' -> '--style-weight'."""
     if name in ("content", "style"):
         return name.upper()  # the positional arguments
     option = _FIELD_OPTIONS.get(name, name)
@@ -173,10 +174,13 @@ def add_parser(commands) -> None:
         f"({_default('normalized_vgg')}; on in --preset gatys2016)",
     )
     loss.add_argument(
-        "--blend",
+        "--mix",
         type=numbers,
         metavar="WEIGHTS",
         help="weights of several style images, one each, e.g. 0.7,0.3 (default: equal)",
+    )
+    loss.add_argument(  # the old spelling, for one release
+        "--blend", dest="mix", type=numbers, action=DeprecatedSpelling, help=argparse.SUPPRESS
     )
     loss.add_argument(
         "--preserve-color",
@@ -302,7 +306,7 @@ def run(args) -> int:
 
     start_tensorflow()
     from stlib import images
-    from stlib.gatys import TransferInterrupted, every, transfer
+    from stlib.gatys import Interrupted, every, stylize
 
     snapshots: list[Path] = []
     callbacks = []
@@ -314,10 +318,10 @@ def run(args) -> int:
 
         callbacks.append(every(args.snapshot_every, snapshot))
     try:
-        result = transfer(
+        result = stylize(
             args.content, args.style, config, callbacks=callbacks, progress=not args.quiet
         )
-    except TransferInterrupted as interrupted:
+    except Interrupted as interrupted:
         return _keep_partial(interrupted, output, snapshots, config.total_steps)
     history = result.history
     try:

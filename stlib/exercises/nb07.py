@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from stlib.arbitrary import inputs, tiling
+from stlib.arbitrary import tiling
 from stlib.arbitrary.stylizer import EmbeddingStylizer
 from stlib.exercises import Verdict, check_function, check_value, tolerance_text
+from stlib.inputs import load_content
 
 __all__ = [
     "CIN_LAYERS",
@@ -120,7 +121,7 @@ class _Recorder(EmbeddingStylizer):
 
     def transform(self, content: Any, embedding: Any) -> tf.Tensor:
         self.seen = np.asarray(embedding, np.float32).reshape(-1)
-        return inputs.load_content(content)
+        return load_content(content)
 
 
 def _flat(value: float) -> tf.Tensor:
@@ -144,7 +145,7 @@ def bottleneck(
     recorder.stylize(
         _flat(grays[0]),
         [_flat(g) for g in grays[1:]],
-        weights=list(weights),
+        mix=list(weights),
         strength=strength,
         style_size=32,
     )

@@ -3,7 +3,7 @@ strength, interpolation between two paintings, and the map of the paintings' sty
 
 All three use the library's own routes, as notebook 07 does: ``Stylizer.prepare`` embeds a
 painting once, ``Stylizer.stylize(..., strength=)`` interpolates towards the photo's own embedding,
-``weights=`` mixes embeddings, and ``plotting.embedding_map`` projects embeddings on their first two
+``mix=`` mixes embeddings, and ``plotting.embedding_map`` projects embeddings on their first two
 principal components. Seconds on a CPU in either mode.
 """
 
@@ -93,7 +93,7 @@ def arbitrary_interpolation(ctx: Context) -> Made:
     photo = data.load(PHOTO, size)
     pair = stylizer.prepare(list(INTERPOLATION))  # both embedded once
     strip = [
-        stylizer.stylize(photo, pair, weights=(1.0 - t, t))
+        stylizer.stylize(photo, pair, mix=(1.0 - t, t))
         for t in tqdm(fractions, desc="arbitrary_interpolation", unit="image")
     ]
     height, width = int(photo.shape[1]), int(photo.shape[2])

@@ -70,7 +70,7 @@ def cin_gallery(ctx: Context) -> Made:
     network = _network()
     photo = data.load(PHOTO, size)
     pastiches = [
-        cin.stylize(photo, k, model=network)
+        cin.stylize(photo, k, model=network).image
         for k in tqdm(range(network.num_styles), desc="cin_gallery: styles", unit="style")
     ]
     # The import check: the same photo through the original quantised graph, one style.
@@ -131,7 +131,7 @@ def cin_mixing(ctx: Context) -> Made:
     grid = [[None] * side for _ in range(side)]
     for r, c, weights in tqdm(cells, desc="cin_mixing: cells", unit="image"):
         mix = {k: w for k, w in zip(MIX_CORNERS, weights) if w > 0}
-        grid[r][c] = cin.stylize(photo, mix, model=network)
+        grid[r][c] = cin.stylize(photo, mix, model=network).image
     fig = plotting.image_grid(grid, size=ctx.pick(0.9, 1.5))  # about 6.5 and 6.6 inches wide
     axes = fig.axes
     corners = {(0, 0): 0, (0, side - 1): 1, (side - 1, 0): 2, (side - 1, side - 1): 3}

@@ -1,18 +1,18 @@
 """The report's figures on Gatys et al.'s method: what VGG19's layers keep, the method on the
 course's images, its trade-off, its optimisers, colour preservation and coarse-to-fine.
 
-Every pastiche is ``stlib.gatys.transfer`` with the ``stlib`` preset (L-BFGS from the content
+Every pastiche is ``stlib.gatys.stylize`` with the ``stlib`` preset (L-BFGS from the content
 image; the reconstructions use ``gatys2016``, the paper's normalised network, from noise), seeded
 from ``ctx.seed``. Each figure shows one progress bar counting its optimiser steps.
 
 The sizes and step counts of both modes are the ``ctx.pick(full, quick)`` calls at the top of each
-function. Full mode on an idle 2-core CPU: see ``FULL_MODE_MINUTES`` (quick mode: about a minute).
+function. ``FULL_MODE_MINUTES`` is the full mode's estimate that the report quotes; the measured
+times are in the README (Speed).
 
-VGG19 is loaded once per process (``stlib.vgg`` caches the pretrained base); ``transfer`` has no
-argument to pass an extractor in, and wires a truncated model on that base at each call (0.01 s;
-0.3 s for the normalised network, whose weights are copied) and traces its loss function once per
-scale (0.6 s on a busy 2-core CPU): a fixed cost per pastiche that quick mode feels (a quarter of
-its time) and full mode does not.
+VGG19 is loaded once per process (``stlib.vgg`` caches the pretrained base); ``stylize`` has no
+argument to pass an extractor in, and wires a truncated model on that base at each call (the
+normalised network copies its weights) and traces its loss function once per scale: a fixed cost
+per pastiche that quick mode feels and full mode does not.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class _Steps:
         self.bar = tqdm(total=total, desc=desc, unit="step", leave=False)
 
     def run(self, content: Any, style: Any, config, label: str = "", callbacks=()):
-        """``stlib.gatys.transfer(content, style, config)`` with this bar; the TransferResult."""
+        """``stlib.gatys.transfer(content, style, config)`` with this bar; the Result."""
         from stlib.gatys import transfer
 
         if label:

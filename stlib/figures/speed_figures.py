@@ -18,9 +18,8 @@ painting, and the multi-style network with the one of its 26 styles whose pastic
 the painting in style distance (searched at the table's size): style distance and colour distance to
 the painting, content distance and SSIM to the photograph.
 
-Full mode, on a 2-core CPU shared with other work: ``speed`` 2.7 min, ``metrics`` 22 min (300
-L-BFGS steps at 384 px at about 4 s a step; about 6 min when the machine is idle, 0.9 s a step).
-Quick mode: about a minute for both on a loaded machine.
+Full mode is dominated by the 300 L-BFGS steps at 384 px of ``metrics``; quick mode takes about a
+minute for both (the measured times: the README, Speed).
 """
 
 from __future__ import annotations
@@ -174,7 +173,7 @@ def speed(ctx: Context) -> Made:
         photo, painting = inputs[size]
         count = repeats if size <= 512 else repeats_large
         seconds["Cin"][size] = median_seconds(
-            lambda photo=photo: cin.stylize(photo, CIN_STYLE, model=network).numpy(), count
+            lambda photo=photo: cin.stylize(photo, CIN_STYLE, model=network).image.numpy(), count
         )
         seconds["Arbitrary"][size] = median_seconds(
             lambda photo=photo, painting=painting: stylizer.stylize(photo, painting).numpy(), count
@@ -230,9 +229,9 @@ def closest_style(photo, painting, network, measuring) -> tuple[int, list[float]
     from stlib import cin, metrics
 
     distances = [
-        metrics.style_distance(cin.stylize(photo, k, model=network), painting, network=measuring)[
-            "mean"
-        ]
+        metrics.style_distance(
+            cin.stylize(photo, k, model=network).image, painting, network=measuring
+        )["mean"]
         for k in tqdm(range(network.num_styles), desc="metrics: closest style", unit="style")
     ]
     return min(range(len(distances)), key=distances.__getitem__), distances
@@ -292,7 +291,7 @@ def metrics_figure(ctx: Context) -> Made:
     config = gatys.preset(GATYS_PRESET, size=size, steps=steps, seed=ctx.seed)
     pastiches = {
         "Gatys": gatys.transfer(photo, painting, config).image,
-        "Cin": cin.stylize(photo, index, model=network),
+        "Cin": cin.stylize(photo, index, model=network).image,
         "Arbitrary": arbitrary.load("tflite").stylize(photo, painting),
     }
     table = {}

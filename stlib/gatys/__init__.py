@@ -1,13 +1,15 @@
 """Gatys et al. 2016 style transfer by optimising the pixels of the pastiche.
 
-    from stlib.gatys import transfer, preset
-    image, history, config = transfer("tuebingen", "starry_night", preset("gatys2016", size=256))
+    from stlib import gatys
+    image, history, config = gatys.stylize("tuebingen", "starry_night", gatys.preset("gatys2016"))
+    quick = gatys.stylize("tuebingen", "starry_night", size=64, steps=3)  # Config fields changed
 
 Modules: ``config`` (GatysConfig, checked once), ``presets`` (published settings), ``inputs``
 (images loaded, named, checked; the starting image), ``objective`` (the loss with fixed targets),
 ``optimizers`` (the pixel updates: L-BFGS and Adam), ``lbfgs_tf`` (L-BFGS on the device),
 ``progress`` (step numbers, bar, callbacks), ``history`` (losses per step, callbacks), ``engine``
-(``transfer``: the loop over scales).
+(``stylize``, also called ``transfer``: the loop over scales). ``Result``, ``Interrupted``,
+``Step`` and ``every`` are every method's (``stlib.results``).
 
 The names below are imported on first use: the settings (``GatysConfig``, ``preset``) do not start
 TensorFlow, so the command line checks them in milliseconds.
@@ -24,12 +26,11 @@ _HOMES = {
     "Step": "history",
     "StopTransfer": "history",
     "every": "history",
+    "Result": "stlib.results",
+    "Interrupted": "stlib.results",
     "Objective": "objective",
     "feature_extractor": "objective",
     "TransferError": "history",
-    "TransferInterrupted": "engine",
-    "TransferResult": "engine",
-    "as_image": "inputs",
     "initial_image": "inputs",
     "IMAGENET_MEAN_RGB": "inputs",
     "STYLE_LAYERS_GATYS": "config",
@@ -40,6 +41,7 @@ _HOMES = {
     "minimize_adam": "optimizers",
     "minimize_lbfgs": "optimizers",
     "minimize_lbfgs_tf": "lbfgs_tf",
+    "stylize": "engine",
     "transfer": "engine",
 }
 
@@ -61,7 +63,9 @@ _MODULES = (
 
 def __getattr__(name):
     if name in _HOMES:
-        return getattr(import_module(f"stlib.gatys.{_HOMES[name]}"), name)
+        home, _, attribute = _HOMES[name].partition(":")
+        module = home if home.startswith("stlib.") else f"stlib.gatys.{home}"
+        return getattr(import_module(module), attribute or name)
     if name in _MODULES:  # stlib.gatys.engine without an import statement, as before
         return import_module(f"stlib.gatys.{name}")
     raise AttributeError(f"module 'stlib.gatys' has no attribute {name!r}")

@@ -1,20 +1,20 @@
-"""What an optimisation leaves behind: losses per step, time, and the callbacks that watch it."""
+"""What an optimisation leaves behind: losses per step and time.
+
+``Step``, ``every``, ``StopTransfer`` and ``Callback``, how a run is watched, are every method's
+(``stlib.results``); they are imported here because the optimisation is what calls them.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import tensorflow as tf
-
+from stlib.results import Callback, Step, StopTransfer, every
 from stlib.validation import SettingError
 
+__all__ = ["TERMS", "Callback", "History", "Step", "StopTransfer", "TransferError", "every"]
+
 TERMS = ("content", "style", "tv", "total")
-
-
-class StopTransfer(Exception):
-    """Raise from a callback to end the optimisation early; ``transfer`` returns what it has."""
 
 
 class TransferError(SettingError):
@@ -114,41 +114,3 @@ class History:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
-
-
-@dataclass(frozen=True)
-class Step:
-    """What a callback sees after each step.
-
-    ``image`` ([1, H, W, 3] in [0, 1]) is built on demand.
-    """
-
-    step: int  # 1-based, counted over all scales
-    total_steps: int
-    scale: int  # index into config.scales
-    losses: dict[str, float]
-    seconds: float
-    _image: Callable[[], tf.Tensor] = field(repr=False)
-
-    @property
-    def image(self) -> tf.Tensor:
-        return self._image()
-
-    @property
-    def is_last(self) -> bool:
-        return self.step == self.total_steps
-
-
-Callback = Callable[[Step], None]
-
-
-def every(k: int, callback: Callback) -> Callback:
-    """A callback passing every k-th step (and the last) to ``callback``: snapshots, live plots."""
-    if k < 1:
-        raise ValueError(f"every(k) needs k >= 1, got {k}")
-
-    def maybe(step: Step) -> None:
-        if step.step % k == 0 or step.is_last:
-            callback(step)
-
-    return maybe

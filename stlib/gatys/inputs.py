@@ -1,4 +1,6 @@
-"""The images of a style transfer: loaded, named, checked at every size, and the starting pastiche.
+"""The images of a style transfer: checked at every size, and the starting pastiche.
+
+Loading and naming by role is every method's (``stlib.inputs``).
 
 Everything here happens before the first optimisation step, so that a bad image fails in a
 second with a message that names it ("style 2 of 3 ('wave.jpg')"), not minutes later with a
@@ -7,7 +9,6 @@ TensorFlow shape error.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -16,34 +17,13 @@ import tensorflow as tf
 
 from stlib import color, images, vgg_layers
 from stlib.gatys.config import GatysConfig
+from stlib.inputs import load, load_content, style_list, style_roles
 from stlib.validation import SettingError
 
-__all__ = ["IMAGENET_MEAN_RGB", "Inputs", "as_image", "initial_image", "load_inputs", "scaled"]
+__all__ = ["IMAGENET_MEAN_RGB", "Inputs", "initial_image", "load_inputs", "scaled"]
 
 # ImageNet mean colour, RGB in [0, 1]: the centre of the noise initialisation.
 IMAGENET_MEAN_RGB = np.array([123.68, 116.779, 103.939], dtype=np.float32) / 255.0
-
-
-def as_image(source: Any, max_side: int | None = None, role: str | None = None) -> tf.Tensor:
-    """A sample name, path, URL, array, PIL image or tensor -> [1, H, W, 3] float32 in [0, 1].
-
-    ``role`` ("content", "style 2 of 3 ('wave.jpg')") starts every error message, so the user
-    knows which image is meant.
-    """
-    try:
-        if isinstance(source, str):
-            from stlib import data
-
-            source = data.resolve(source)
-        return images.load(source, max_side)
-    except images.ImageError as error:
-        if role is None:
-            raise
-        message = str(error)
-        named = f"'{source}'"
-        if message.startswith(named):  # the role already names the file: say it once
-            raise images.ImageError(f"{role}{message[len(named) :]}") from None
-        raise images.ImageError(f"{role}: {message}") from None
 
 
 class Inputs(NamedTuple):
@@ -61,9 +41,7 @@ class Inputs(NamedTuple):
 
     def finish(self, pastiche: tf.Tensor, config: GatysConfig) -> tf.Tensor:
         """The optimised image as the user sees it: with the content's colours where asked."""
-        if config.preserve_color == "luminance":
-            return color.combine_luminance(pastiche, self.original_content)
-        return pastiche
+        return color.finish(config.preserve_color, pastiche, self.original_content)
 
 
 def load_inputs(config: GatysConfig, content: Any, style: Any | Sequence[Any]) -> Inputs:
@@ -71,35 +49,22 @@ def load_inputs(config: GatysConfig, content: Any, style: Any | Sequence[Any]) -
 
     Raises ``ImageError`` or ``SettingError`` naming the image by its role.
     """
-    content_image = as_image(content, config.size, role=_role("content", 0, 1, content))
-    sources = list(style) if isinstance(style, (list, tuple)) else [style]
+    content_image = load_content(content, config.size)
+    sources = style_list(style)
     if not sources and "style" in config.active_terms:
         raise SettingError({"style": style}, "no style image given; pass at least one")
-    roles = [_role("style", i, len(sources), s) for i, s in enumerate(sources)]
-    styles = [as_image(source, role=role) for source, role in zip(sources, roles)]
-    blend = config.style_blend_weights or (1.0,) * len(styles)
+    roles = style_roles(sources)
+    styles = [load(source, role=role) for source, role in zip(sources, roles)]
+    blend = config.mix or (1.0,) * len(styles)
     if len(blend) != len(styles):
         raise SettingError(
-            {"style_blend_weights": config.style_blend_weights},
+            {"mix": config.mix},
             f"gives {len(blend)} weights for {len(styles)} style images; give one per image",
         )
     check_sizes(config, content_image, styles, roles)
 
-    original = content_image
-    if config.preserve_color == "histogram":
-        styles = [color.match_histogram(s, content_image) for s in styles]
-    elif config.preserve_color == "luminance":
-        pairs = [color.luminance_transfer_inputs(content_image, s) for s in styles]
-        content_image, styles = pairs[0][0], [gray_style for _, gray_style in pairs]
-    return Inputs(content_image, styles, tuple(blend), original)
-
-
-def _role(kind: str, index: int, count: int, source: Any) -> str:
-    """ "content 'photo.jpg'", "style 2 of 3 ('scream')": how errors name an image."""
-    named = (
-        f"'{source}'" if isinstance(source, (str, os.PathLike)) else f"a {type(source).__name__}"
-    )
-    return f"{kind} {named}" if count == 1 else f"{kind} {index + 1} of {count} ({named})"
+    painted, styles = color.prepare(config.preserve_color, content_image, styles)
+    return Inputs(painted, styles, tuple(blend), content_image)
 
 
 def scaled_shapes(
@@ -181,7 +146,7 @@ def initial_image(
     """
     height, width = content.shape[1:3]
     if init_image is not None or config.init not in ("content", "noise", "style"):
-        start = as_image(init_image if init_image is not None else config.init, role="init")
+        start = load(init_image if init_image is not None else config.init, role="init")
         return images.resize_to(start, height, width)
     if config.init == "content":
         return content

@@ -90,15 +90,15 @@ class Objective:
     ) -> Objective:
         """The objective of ``config`` for these images, with its own VGG19 extractor.
 
-        content: [1, H, W, 3] in [0, 1] (or anything ``stlib.gatys.as_image`` reads); style: one
+        content: [1, H, W, 3] in [0, 1] (or anything ``stlib.inputs.load`` reads); style: one
         image or a list; blend: one weight per style image (equal if None). The images are used
         at the size given: ``transfer`` resizes them, this does not.
         """
-        from stlib.gatys.inputs import as_image
+        from stlib.inputs import load
 
         styles = list(style) if isinstance(style, (list, tuple)) else [style]
-        content = as_image(content, role="content")
-        styles = [as_image(s, role=f"style {i + 1}") for i, s in enumerate(styles)]
+        content = load(content, role="content")
+        styles = [load(s, role=f"style {i + 1}") for i, s in enumerate(styles)]
         blend = (1.0,) * len(styles) if blend is None else tuple(blend)
         return cls(config, feature_extractor(config, weights), content, styles, blend)
 

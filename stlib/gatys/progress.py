@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable, Sequence
 
 import tensorflow as tf
-from tqdm.auto import tqdm
 
 from stlib.gatys.config import GatysConfig
 from stlib.gatys.history import Callback, History, Step, TransferError
+from stlib.progress import ProgressBar
 
 __all__ = ["Progress", "not_finite_message", "terms_text"]
 
@@ -35,9 +35,7 @@ class Progress:
         self._scheduled_end = 0  # the step number at which the current scale ends
         self._evaluations_before = 0  # loss evaluations of this scale before a precision switch
         self._latest: Callable[[], tf.Tensor] | None = None
-        self._bar = tqdm(
-            total=config.total_steps, disable=not show, desc="style transfer", unit="step"
-        )
+        self._bar = ProgressBar(config.total_steps, "style transfer", "step", show=show)
         self._start = time.perf_counter()
 
     def start_scale(self, index: int, height: int, width: int) -> None:
@@ -65,8 +63,7 @@ class Progress:
         seconds = (time.perf_counter() if finished_at is None else finished_at) - self._start
         evaluations += self._evaluations_before
         self.history.record(self.done, self.scale, seconds, evaluations, terms)
-        self._bar.update(1)
-        self._bar.set_postfix(loss=f"{terms['total']:.4g}", refresh=False)
+        self._bar.advance(losses={"loss": terms["total"]})
         step = Step(self.done, self.config.total_steps, self.scale, terms, seconds, image_fn)
         for callback in self.callbacks:
             callback(step)
@@ -83,7 +80,7 @@ class Progress:
 
     def end_scale(self) -> None:
         """L-BFGS may end a scale early: later steps keep the numbers the schedule gives them."""
-        self._bar.update(self._scheduled_end - self.done)
+        self._bar.advance(self._scheduled_end - self.done)
         self.done = self._scheduled_end
 
     def latest_image(self) -> tf.Tensor | None:

@@ -63,3 +63,57 @@ def test_a_failure_is_kept_for_the_page_to_word(vgg_weights):
 def test_previews_need_a_positive_interval():
     with pytest.raises(ValueError, match="preview_every must be at least 1, got 0"):
         BackgroundTransfer("a", "b", preset("stlib"), preview_every=0)
+
+
+# --- told rather than polling (the notebooks' explorer): on_step, on_done, run() here ----------
+# Random VGG weights (weights=None) and tiny images: these check the plumbing, not the pastiche.
+
+_rng = np.random.default_rng(0)
+_CONTENT = _rng.random((48, 64, 3)).astype(np.float32)
+_STYLE = _rng.random((40, 40, 3)).astype(np.float32)
+
+
+def _told(steps: int, content=_CONTENT, stop_at: int = 0) -> tuple[BackgroundTransfer, list, list]:
+    """A run on random weights that records what its callbacks see: (run, steps, ends); its
+    ``on_step`` calls ``stop()`` at step ``stop_at``."""
+    seen, ended, runs = [], [], []
+
+    def on_step(step) -> None:
+        seen.append(step.step)
+        if step.step == stop_at:
+            runs[0].stop()
+
+    run = BackgroundTransfer(
+        content,
+        content if content is not _CONTENT else _STYLE,
+        preset("stlib", size=48, steps=steps, optimizer="adam"),
+        weights=None,
+        on_step=on_step,
+        on_done=lambda run: ended.append((run.done, run.result, run.error)),
+    )
+    runs.append(run)
+    return run, seen, ended
+
+
+def test_on_step_and_on_done_are_called_and_run_works_in_the_calling_thread():
+    run, seen, ended = _told(3)
+    assert run.run() is run and run.done and run.error is None
+    assert seen == [1, 2, 3] == run.result.history.steps
+    assert ended == [(False, run.result, None)]  # before done turns True: waiters see its effects
+    assert not run.thread.is_alive()  # the work was done here, no thread started
+    with pytest.raises(RuntimeError, match="already been started"):
+        run.start()
+
+
+def test_a_stop_from_on_step_ends_the_run_at_the_next_step_without_calling_on_step():
+    run, seen, ended = _told(20, stop_at=1)
+    run.start()
+    assert run.wait(60) and run.stopped and len(ended) == 1
+    assert seen == [1] and run.result.history.steps == [1, 2]  # step 2 recorded, then stopped
+
+
+def test_an_error_in_the_run_reaches_on_done_and_error():
+    run, seen, ended = _told(2, content=np.zeros((20, 20, 3), np.float32))
+    run.start().thread.join(60)
+    assert run.done and isinstance(run.error, ImageError) and seen == []
+    assert ended == [(False, None, run.error)]

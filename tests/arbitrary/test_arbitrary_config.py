@@ -13,9 +13,9 @@ from stlib.validation import SettingError, SettingTypeError
 
 
 def test_the_defaults_work_and_normalise():
-    config = ArbitraryConfig(weights=[2, 1], size=512)
+    config = ArbitraryConfig(mix=[2, 1], size=512)
     assert config.backend == "auto" and config.transformer == "dynamic"
-    assert config.weights == (2.0, 1.0) and config.strength == 1.0 and config.style_size == 256
+    assert config.mix == (2.0, 1.0) and config.strength == 1.0 and config.style_size == 256
     assert config.mixing_weights(2) == pytest.approx((2 / 3, 1 / 3))
     assert ArbitraryConfig().mixing_weights(4) == (0.25,) * 4
 
@@ -26,12 +26,12 @@ BAD = [
     ({"strength": 1.5}, SettingError, "strength=1.5: must be a finite number in [0, 1]"),
     ({"strength": -0.1}, SettingError, "strength=-0.1: must be a finite number in [0, 1]"),
     ({"strength": "0.5"}, SettingTypeError, "strength='0.5': is a str; expected a finite number"),
-    ({"weights": (1, math.nan)}, SettingError, "weights=(1, nan): must be a finite number >= 0"),
-    ({"weights": (1, -1)}, SettingError, "weights=(1, -1): must be a finite number >= 0"),
-    ({"weights": (0, 0)}, SettingError, "weights=(0, 0): must not all be 0"),
-    ({"weights": ()}, SettingError, "weights=(): needs one weight per style image"),
-    ({"weights": 0.5}, SettingTypeError, "weights=0.5: is a float; expected one number per style"),
-    ({"weights": "1,2"}, SettingTypeError, "weights='1,2': is a str; expected one number per"),
+    ({"mix": (1, math.nan)}, SettingError, "mix=(1, nan): must be a finite number >= 0"),
+    ({"mix": (1, -1)}, SettingError, "mix=(1, -1): must be a finite number >= 0"),
+    ({"mix": (0, 0)}, SettingError, "mix=(0, 0): must not all be 0"),
+    ({"mix": ()}, SettingError, "mix=(): needs one weight per style image"),
+    ({"mix": 0.5}, SettingTypeError, "mix=0.5: is a float; expected one number per style"),
+    ({"mix": "1,2"}, SettingTypeError, "mix='1,2': is a str; expected one number per"),
     ({"size": 10}, SettingError, "size=10: must be a whole number in [32, 8192]"),
     ({"size": 512.0}, SettingTypeError, "size=512.0: is a float, not a whole number"),
     ({"style_size": 4096}, SettingError, "style_size=4096: must be a whole number in [32, 2048]"),
@@ -56,15 +56,15 @@ def test_bad_settings_name_the_value_and_what_is_accepted(fields, kind, message)
 
 
 def test_the_number_of_weights_must_match_the_styles():
-    config = ArbitraryConfig(weights=(1.0,))
-    with pytest.raises(SettingError, match=r"weights=\(1.0,\): gives 1 weight for 2 style images"):
+    config = ArbitraryConfig(mix=(1.0,))
+    with pytest.raises(SettingError, match=r"mix=\(1.0,\): gives 1 weight for 2 style images"):
         config.mixing_weights(2)
     assert config.mixing_weights(1) == (1.0,)
 
 
 def test_a_weight_above_float32_is_refused():
     with pytest.raises(SettingError, match="at most 3.4e38"):
-        ArbitraryConfig(weights=(1e39, 1.0))
+        ArbitraryConfig(mix=(1e39, 1.0))
 
 
 def test_replace_checks_again():
@@ -77,7 +77,7 @@ def test_the_settings_do_not_start_tensorflow():
     probe = (
         "import sys\n"
         "from stlib.arbitrary import ArbitraryConfig, models\n"
-        "ArbitraryConfig(strength=0.5, weights=(1, 2)).mixing_weights(2)\n"
+        "ArbitraryConfig(strength=0.5, mix=(1, 2)).mixing_weights(2)\n"
         "models.describe()\n"
         "print('TF' if 'tensorflow' in sys.modules else 'NO-TF')"
     )

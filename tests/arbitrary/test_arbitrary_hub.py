@@ -75,7 +75,7 @@ def test_hub_strength_and_mixing_blend_pixels(fake_hub_cache):
     content = smooth_photo(64, 64, seed=3)
     styles = [np.full((256, 256, 3), 0.9, np.float32), np.full((256, 256, 3), 0.1, np.float32)]
     one, two = (fake_expected(content.numpy(), s[None]) for s in styles)
-    mixed = stylizer.stylize(content, styles, weights=(3, 1), strength=0.4)
+    mixed = stylizer.stylize(content, styles, mix=(3, 1), strength=0.4)
     expected = 0.6 * content.numpy() + 0.4 * (0.75 * one + 0.25 * two)
     np.testing.assert_allclose(mixed.numpy(), expected, atol=1e-5)
     # Strength 0 is the photo itself: pixel blending cannot redraw it.

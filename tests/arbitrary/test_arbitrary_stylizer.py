@@ -11,6 +11,7 @@ from PIL import Image
 
 from stlib import color, images
 from stlib.arbitrary import inputs
+from stlib.inputs import load_content
 from stlib.validation import SettingError
 
 
@@ -38,11 +39,11 @@ def test_the_pastiche_has_the_content_size_or_size(stylizer, photo, paintings):
 
 def test_mixing_is_the_weighted_mean_of_embeddings(stylizer, photo, paintings):
     first, second = (stylizer.embed(p) for p in paintings)
-    mixed = stylizer.stylize(photo, paintings, weights=(3, 1))
+    mixed = stylizer.stylize(photo, paintings, mix=(3, 1))
     expected = stylizer.transform(photo, 0.75 * first + 0.25 * second)
     np.testing.assert_allclose(mixed.numpy(), expected.numpy(), atol=1e-6)
     # Weight 0 leaves a style out; equal weights by default.
-    only_first = stylizer.stylize(photo, paintings, weights=(1, 0))
+    only_first = stylizer.stylize(photo, paintings, mix=(1, 0))
     np.testing.assert_allclose(only_first.numpy(), stylizer.stylize(photo, paintings[0]).numpy())
     halves = stylizer.stylize(photo, paintings)
     np.testing.assert_allclose(
@@ -65,7 +66,7 @@ def test_strength_interpolates_from_the_photos_own_embedding(stylizer, photo, pa
 
 
 def test_strength_zero_is_closer_to_the_photo_than_strength_one(stylizer, samples_available):
-    photo = inputs.load_content("tuebingen", 256)
+    photo = load_content("tuebingen", 256)
     similarity = {
         strength: float(
             tf.image.ssim(stylizer.stylize(photo, "starry_night", strength=strength), photo, 1.0)[0]
@@ -75,7 +76,7 @@ def test_strength_zero_is_closer_to_the_photo_than_strength_one(stylizer, sample
     # Measured on this photo: SSIM 0.65, 0.57, 0.43.
     assert similarity[0.0] > similarity[0.5] > similarity[1.0]
     assert similarity[0.0] - similarity[1.0] > 0.1
-    labrador = inputs.load_content("labrador", 256)
+    labrador = load_content("labrador", 256)
     distance = {
         strength: float(
             tf.reduce_mean(
@@ -98,8 +99,8 @@ def test_the_full_style_lowers_the_gram_distance_to_the_painting(
     # code), their VGG19 counterparts, equally weighted; average pooling as in stlib's default.
     layers = {"block1_conv2": 1.0, "block2_conv2": 1.0, "block3_conv3": 1.0, "block4_conv3": 1.0}
     features = vgg.VGGFeatures(layers, pooling="avg")
-    photo = inputs.load_content("tuebingen", 384)
-    painting = inputs.load_content("starry_night", 384)
+    photo = load_content("tuebingen", 384)
+    painting = load_content("starry_night", 384)
     target = {name: losses.gram_matrix(f) for name, f in features(painting).items()}
 
     def gram_distance(image):
@@ -142,9 +143,9 @@ def test_styles_prepared_once_give_the_same_pastiche(stylizer, photo, paintings,
     )
     prepared = stylizer.prepare(paintings)
     assert len(prepared) == 2 and len(calls) == 2 and prepared.style_size == 256
-    results = [stylizer.stylize(photo, prepared, weights=(1, 2)) for _ in range(3)]
+    results = [stylizer.stylize(photo, prepared, mix=(1, 2)) for _ in range(3)]
     assert len(calls) == 2  # no embedding computed again
-    direct = stylizer.stylize(photo, paintings, weights=(1, 2))
+    direct = stylizer.stylize(photo, paintings, mix=(1, 2))
     for result in results:
         np.testing.assert_array_equal(result.numpy(), direct.numpy())
 
@@ -160,8 +161,8 @@ def test_every_image_form_is_accepted(stylizer, tmp_path, paintings, samples_ava
 
 
 def test_errors_name_the_image_and_the_setting(stylizer, photo, paintings, tmp_path):
-    with pytest.raises(SettingError, match=r"weights=\(1.0,\): gives 1 weight for 2 style"):
-        stylizer.stylize(photo, paintings, weights=[1.0])
+    with pytest.raises(SettingError, match=r"mix=\(1.0,\): gives 1 weight for 2 style"):
+        stylizer.stylize(photo, paintings, mix=[1.0])
     with pytest.raises(SettingError, match="strength=nan"):
         stylizer.stylize(photo, paintings[0], strength=float("nan"))
     with pytest.raises(SettingError, match="no style image given"):

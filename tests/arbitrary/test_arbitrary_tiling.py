@@ -106,9 +106,10 @@ def test_tiles_that_disagree_blend_without_a_seam():
 
 @pytest.mark.slow
 def test_the_int8_transformer_paints_1024_px_without_a_seam(tiled_stylizer, samples_available):
-    from stlib.arbitrary import inputs, tflite
+    from stlib.arbitrary import tflite
+    from stlib.inputs import load_content
 
-    photo = inputs.load_content("tuebingen", 1024)  # 1024 x 768: 3 x 3 tiles
+    photo = load_content("tuebingen", 1024)  # 1024 x 768: 3 x 3 tiles
     embedding = tiled_stylizer.embed("starry_night")
     painted = tiled_stylizer.transform(photo, embedding).numpy()[0]
     assert painted.shape == (768, 1024, 3)

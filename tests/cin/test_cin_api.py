@@ -21,7 +21,7 @@ def test_load_keeps_the_network(magenta26_model):
 
 def test_a_style_index_is_its_one_hot_vector(magenta26_model):
     photo = data.load("tuebingen", max_side=64)
-    got = api.stylize(photo, 19)
+    got = api.stylize(photo, 19).image
     expected = magenta26_model([photo, np.eye(26, dtype="float32")[19:20]])
     np.testing.assert_allclose(got, expected, atol=1e-5)
 
@@ -29,7 +29,7 @@ def test_a_style_index_is_its_one_hot_vector(magenta26_model):
 def test_a_mix_is_made_convex_before_the_network(magenta26_model):
     """{3: 1, 19: 1} is the 50/50 mix, not Magenta's doubled gamma and beta."""
     photo = data.load("tuebingen", max_side=64)
-    got = np.asarray(api.stylize(photo, {3: 1, 19: 1}))
+    got = np.asarray(api.stylize(photo, {3: 1, 19: 1}).image)
     half = np.zeros((1, 26), "float32")
     half[0, [3, 19]] = 0.5
     doubled = half * 2
@@ -41,8 +41,8 @@ def test_size_resizes_the_longest_side_and_a_photo_at_that_size_goes_in_unchange
     magenta26_model,
 ):
     photo = data.load("tuebingen", max_side=96)  # 96 x 72
-    assert api.stylize(photo, 0, size=48).shape == (1, 36, 48, 3)
-    np.testing.assert_array_equal(api.stylize(photo, 0, size=96), api.stylize(photo, 0))
+    assert api.stylize(photo, 0, size=48).image.shape == (1, 36, 48, 3)
+    np.testing.assert_array_equal(api.stylize(photo, 0, size=96).image, api.stylize(photo, 0).image)
 
 
 def test_a_photo_too_small_for_the_network_is_refused(magenta26_model):
@@ -59,7 +59,7 @@ def test_a_trained_file_loads_by_path_and_paints(tmp_path):
     assert loaded.style_names == ["a", "b"]
     photo = np.random.default_rng(0).random((40, 36, 3), dtype="float32")
     np.testing.assert_allclose(
-        api.stylize(photo, 1, model=tmp_path / "two.keras"),
+        api.stylize(photo, 1, model=tmp_path / "two.keras").image,
         model([images.load(photo), np.array([[0, 1]], "float32")]),
         atol=1e-6,
     )
@@ -87,8 +87,8 @@ def test_preserve_color_luminance_puts_the_photo_s_colours_back(magenta26_model)
     from stlib import color
 
     photo = data.load("tuebingen", max_side=64)
-    plain = api.stylize(photo, 19)
-    kept = api.stylize(photo, 19, preserve_color="luminance")
+    plain = api.stylize(photo, 19).image
+    kept = api.stylize(photo, 19, preserve_color="luminance").image
     np.testing.assert_allclose(kept, color.combine_luminance(plain, photo), atol=1e-6)
     photo_iq = color.rgb_to_yiq(photo)[..., 1:]
     assert (

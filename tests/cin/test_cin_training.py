@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import stlib
 from stlib.cin import training
 from stlib.validation import SettingError, SettingTypeError
 
@@ -163,7 +164,9 @@ def two_styles(tmp_path_factory, photos, vgg_weights):
         pytest.skip("STLIB_DATA_DIR is not set: the sample paintings are not available offline")
     output = tmp_path_factory.mktemp("two") / "two.keras"
     config = tiny(steps=24, sample_every=12, checkpoint_every=12, sample_size=48)
-    model, history = training.train(PAINTINGS, output, config, content_dir=photos, progress=False)
+    model, history, _ = training.train(
+        PAINTINGS, output, config, content_dir=photos, progress=False
+    )
     return output, model, history
 
 
@@ -190,7 +193,7 @@ def test_each_style_paints_closer_to_its_own_painting(two_styles, tmp_path, phot
     from stlib import images
 
     config = tiny(steps=150, size=48)
-    model, _ = training.train(
+    model, _, _ = training.train(
         PAINTINGS, tmp_path / "apart.keras", config, content_dir=photos, progress=False
     )
     styles = training._load_styles(PAINTINGS, config.style_size)
@@ -245,23 +248,24 @@ def test_ctrl_c_writes_a_checkpoint_and_resuming_reaches_the_same_weights(
     tmp_path, photos, vgg_weights
 ):
     config = tiny(steps=6, checkpoint_every=0)
-    straight, _ = training.train(
+    straight, _, _ = training.train(
         [STYLE_A, STYLE_B], tmp_path / "straight.keras", config, content_dir=photos, progress=False
     )
     output = tmp_path / "resumed.keras"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(stlib.Interrupted) as interrupted:  # a KeyboardInterrupt
         training.train(
             [STYLE_A, STYLE_B],
             output,
             config,
             content_dir=photos,
-            callback=_interrupt_at(3),
+            callbacks=[_interrupt_at(3)],
             progress=False,
         )
+    assert interrupted.value.step == 3 and interrupted.value.result.model.num_styles == 2
     assert not output.exists()
     meta = training.read_checkpoint_meta(training.checkpoint_path(output))
     assert meta["step"] == 3 and meta["history"]["steps"] == [1, 2, 3]
-    resumed, history = training.train(
+    resumed, history, _ = training.train(
         [STYLE_A, STYLE_B], output, config, content_dir=photos, resume=True, progress=False
     )
     assert history.steps == [1, 2, 3, 4, 5, 6]
@@ -343,7 +347,7 @@ def test_fine_tuning_trains_only_the_new_rows(two_styles, tmp_path, photos, monk
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(content.CropStream, "__init__", spy)
-    model, history = training.train(
+    model, history, _ = training.train(
         [STYLE_B[::-1]],
         tmp_path / "three.keras",
         tiny(steps=5),
@@ -390,7 +394,7 @@ def test_training_runs_under_a_distribution_strategy(kind, tmp_path, photos, vgg
         if kind == "mirrored"
         else tf.distribute.OneDeviceStrategy("/cpu:0")
     )
-    model, history = training.train(
+    model, history, _ = training.train(
         [STYLE_A, STYLE_B],
         tmp_path / "m.keras",
         tiny(steps=2, sample_every=2),
@@ -405,7 +409,7 @@ def test_training_runs_under_a_distribution_strategy(kind, tmp_path, photos, vgg
 def test_mixed_bfloat16_trains_and_saves_a_float32_network(tmp_path, photos, vgg_weights):
     import keras
 
-    model, history = training.train(
+    model, history, _ = training.train(
         [STYLE_A],
         tmp_path / "bf16.keras",
         tiny(steps=1, mixed_precision="mixed_bfloat16"),

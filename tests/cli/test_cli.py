@@ -142,8 +142,8 @@ BAD_SETTINGS = [
         "--style-weight 1e+39: must be at most 3.4e38, the largest float32",
     ),
     (["--style-weight", "-1"], 2, "--style-weight -1: must be a finite number >= 0"),
-    (["--blend", "nan,1"], 2, "--blend nan,1: must be a finite number"),
-    (["--blend", "0,0"], 2, "--blend 0,0: must not all be 0"),
+    (["--mix", "nan,1"], 2, "--mix nan,1: must be a finite number"),
+    (["--mix", "0,0"], 2, "--mix 0,0: must not all be 0"),
     (
         ["--style-layers", "relu1_1:nan"],
         2,
@@ -201,12 +201,12 @@ def test_the_blend_must_match_the_styles(existing_output, samples_available, cap
         "the_scream",
         "-o",
         str(existing_output),
-        "--blend",
+        "--mix",
         "1",
         "--quiet",
     ]
     assert cli.main(argv) == 2
-    assert "--blend 1: gives 1 weights for 2 style images" in capsys.readouterr().err
+    assert "--mix 1: gives 1 weights for 2 style images" in capsys.readouterr().err
     assert existing_output.read_bytes() == OLD_BYTES
 
 
@@ -374,6 +374,24 @@ def test_every_option_has_help_and_shows_its_default():
             assert "default" in action.help, f"--{action.dest} does not show its default"
     size = next(action for action in transfer._actions if action.dest == "size")
     assert "default: 512 in the stlib preset" in size.help
+
+
+@pytest.mark.parametrize(
+    "argv, old",
+    [
+        (["transfer", "a.jpg", "b.jpg", "c.jpg", "-o", "x.png", "--blend", "2,1"], "--blend"),
+        (["arbitrary", "a.jpg", "b.jpg", "c.jpg", "-o", "x.png", "--weights", "2,1"], "--weights"),
+    ],
+)
+def test_the_old_spellings_of_mix_still_work_with_a_one_line_note(argv, old, capsys):
+    args = cli.build_parser().parse_args(argv)
+    assert tuple(args.mix) == (2.0, 1.0)
+    assert capsys.readouterr().err == f"note: {old} is now spelled --mix\n"
+    for command in ("transfer", "arbitrary"):  # and --help shows only the new one
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args([command, "--help"])
+        shown = capsys.readouterr().out
+        assert "--mix" in shown and old not in shown
 
 
 def test_version(capsys):

@@ -35,7 +35,7 @@ def _photo(path: Path, height: int, width: int, seed: int = 0) -> Path:
 def test_one_photo(tmp_path, tflite_models, samples_available, capsys):
     out = tmp_path / "deep" / "pastiche.jpg"
     argv = ["arbitrary", "tuebingen", "starry_night", "the_scream", "-o", str(out)]
-    argv += ["--size", "211", "--weights", "2,1", "--strength", "0.8", "--transformer", "int8"]
+    argv += ["--size", "211", "--mix", "2,1", "--strength", "0.8", "--transformer", "int8"]
     assert cli.main([*argv, "--style-size", "200", "--preserve-color", "luminance"]) == 0
     assert Image.open(out).size == (211, 158)
     printed = capsys.readouterr().out
@@ -120,11 +120,11 @@ def test_writing_over_the_photos_is_refused(tmp_path, capsys):
 BAD = [
     (["--strength", "nan"], "--strength nan: must be a finite number in [0, 1]"),
     (["--strength", "1.5"], "--strength 1.5: must be a finite number in [0, 1]"),
-    (["--weights", "1"], "--weights 1: gives 1 weight for 2 style images; give one per style"),
-    (["--weights", "1,-1"], "--weights 1,-1: must be a finite number >= 0"),
-    (["--weights", "0,0"], "--weights 0,0: must not all be 0"),
-    (["--weights", "1,inf"], "--weights 1,inf: must be a finite number >= 0"),
-    (["--weights", "a,b"], "argument --weights: expected numbers separated by commas"),
+    (["--mix", "1"], "--mix 1: gives 1 weight for 2 style images; give one per style"),
+    (["--mix", "1,-1"], "--mix 1,-1: must be a finite number >= 0"),
+    (["--mix", "0,0"], "--mix 0,0: must not all be 0"),
+    (["--mix", "1,inf"], "--mix 1,inf: must be a finite number >= 0"),
+    (["--mix", "a,b"], "argument --mix: expected numbers separated by commas"),
     (["--style-size", "8"], "--style-size 8: must be a whole number in [32, 2048]"),
     (["--style-size", "2.5"], "argument --style-size: expected a whole number"),
     (["--size", "10"], "--size 10: must be a whole number in [32, 8192]"),
@@ -214,7 +214,7 @@ def test_every_option_has_help_and_shows_its_default():
     parser = cli.build_parser()
     command = parser._subparsers._group_actions[0].choices["arbitrary"]
     for action in command._actions:
-        if action.dest == "help":
+        if action.dest == "help" or action.help == argparse.SUPPRESS:  # hidden old spellings
             continue
         assert action.help, f"{action.dest} has no help text"
         if action.option_strings and action.dest not in ("output", "quiet"):
@@ -302,7 +302,7 @@ def test_compute_size_matches_the_api(tmp_path, tflite_models, samples_available
     assert cli.main([*argv, "--size", "200", "--compute-size", "96", "--quiet"]) == 0
     expected = arbitrary.stylize(
         "tuebingen", "starry_night", size=200, compute_size=96, backend="tflite"
-    )
+    ).image
     written = images.load(out).numpy()
     assert written.shape == expected.shape
     assert np.abs(written - expected.numpy()).max() <= 1 / 255 + 1e-6  # 8-bit rounding only

@@ -140,7 +140,7 @@ def test_ctrl_c_keeps_a_checkpoint_and_resume_finishes(
             if info.step == 2:
                 raise KeyboardInterrupt
 
-        return train(*args, **kwargs, callback=callback)
+        return train(*args, **kwargs, callbacks=[callback])
 
     monkeypatch.setattr(training, "train", interrupted_at_step_2)
     assert main(argv) == 130

@@ -46,15 +46,15 @@ NAN, INF = float("nan"), float("inf")
             "unknown layer 'relu9_9'",
         ),
         (
-            {"style_blend_weights": (NAN, 1.0)},
+            {"mix": (NAN, 1.0)},
             SettingError,
-            "style_blend_weights=(nan, 1.0)",
+            "mix=(nan, 1.0)",
             "finite",
         ),
         (
-            {"style_blend_weights": (0.0, 0.0)},
+            {"mix": (0.0, 0.0)},
             SettingError,
-            "style_blend_weights=(0.0, 0.0)",
+            "mix=(0.0, 0.0)",
             "not all be 0",
         ),
         ({"size": "64"}, SettingTypeError, "size='64'", "whole number in [32, 8192]"),
@@ -157,9 +157,7 @@ def test_numpy_numbers_are_accepted_and_normalised():
 
 
 def test_round_trip_through_json():
-    config = preset(
-        "gatys2016", size=128, steps=(5, 5), scales=(0.5, 1.0), style_blend_weights=(1, 2)
-    )
+    config = preset("gatys2016", size=128, steps=(5, 5), scales=(0.5, 1.0), mix=(1, 2))
     import json
 
     assert GatysConfig.from_dict(json.loads(config.to_json())) == config
@@ -190,7 +188,7 @@ def test_json_round_trip_keeps_every_field_and_its_type():
         size=96,
         steps=(4, 3),
         scales=(0.5, 1.0),
-        style_blend_weights=(2, 1),
+        mix=(2, 1),
         preserve_color="luminance",
         init="noise",
         seed=7,

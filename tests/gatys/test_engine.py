@@ -18,11 +18,11 @@ from stlib.gatys import (
     GatysConfig,
     Objective,
     TransferError,
-    TransferInterrupted,
     feature_extractor,
     preset,
     transfer,
 )
+from stlib.results import Interrupted
 
 TINY = {"size": 64, "steps": 2}
 
@@ -105,7 +105,7 @@ def test_ctrl_c_hands_back_the_pastiche_reached_so_far(content, style_seed1):
             raise KeyboardInterrupt
 
     config = GatysConfig(size=64, steps=10, optimizer="adam", learning_rate=0.05)
-    with pytest.raises(TransferInterrupted) as info:
+    with pytest.raises(Interrupted) as info:
         transfer(
             content,
             style_seed1,
@@ -130,7 +130,7 @@ def test_ctrl_c_before_the_first_step_has_no_result(monkeypatch, content, style_
         raise KeyboardInterrupt
 
     monkeypatch.setattr("stlib.gatys.engine.Objective", interrupted)
-    with pytest.raises(TransferInterrupted) as info:
+    with pytest.raises(Interrupted) as info:
         transfer(content, style_seed1, GatysConfig(**TINY), progress=False, weights=None)
     assert info.value.result is None and info.value.step == 0
 
@@ -181,7 +181,7 @@ _fields = st.fixed_dictionaries(
         "scales": st.one_of(
             st.lists(st.floats(-1, 2), max_size=3), st.sampled_from([(0.5, 1.0), (1.0,), 0.5, None])
         ),
-        "style_blend_weights": st.one_of(st.none(), st.lists(_numbers, max_size=3)),
+        "mix": st.one_of(st.none(), st.lists(_numbers, max_size=3)),
         "preserve_color": st.sampled_from([None, "luminance", "histogram", "sepia"]),
         "jit_compile": st.sampled_from([False, "no", 0]),
         "precision": st.sampled_from(["float32", "float16"]),
@@ -216,7 +216,7 @@ _plausible = st.fixed_dictionaries(  # values in range, so that most examples re
         "size": st.sampled_from([None, 32, 48, 64]),
         "style_scale": st.floats(0.5, 2.0),
         "scales": st.sampled_from([(1.0,), (0.5, 1.0)]),
-        "style_blend_weights": st.sampled_from([None, (1.0,), (0.0,), (2.0, 1.0)]),
+        "mix": st.sampled_from([None, (1.0,), (0.0,), (2.0, 1.0)]),
         "preserve_color": st.sampled_from([None, "luminance", "histogram"]),
         "precision": st.sampled_from(["float32", "bfloat16"]),
     },

@@ -76,7 +76,7 @@ def test_style_blending_mixes_gram_matrices(content, style, second_style):
         transfer(
             content,
             style,
-            GatysConfig(size=64, steps=1, style_blend_weights=(1, 1)),
+            GatysConfig(size=64, steps=1, mix=(1, 1)),
             progress=False,
             weights=None,
         )

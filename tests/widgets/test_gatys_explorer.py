@@ -1,30 +1,34 @@
 """The Gatys explorer: controls -> config, a run draws a new pastiche and loss curve, live updates,
-Stop, uploads (ipywidgets 7 and 8 value shapes), presets and their noise warning, the layout, the
-static copy. Random VGG weights (weights=None) and tiny images keep it fast; the ratio slider's
-effect is measured with the real weights (marked weights, slow). The browser test of the same
-explorer is tests/browser/test_explorer_browser.py."""
+Stop (through stlib.background.BackgroundTransfer), presets and their noise warning, the layout,
+the static copy. Random VGG weights (weights=None) and tiny images keep it fast; the ratio
+slider's effect is measured with the real weights (marked weights, slow). The browser test of the
+same explorer is tests/browser/test_explorer_browser.py; its pickers are test_pickers.py's."""
 
 from __future__ import annotations
 
 import base64
-import datetime
-import io
 import math
 import re
 import time
 
 import numpy as np
 import pytest
-import tensorflow as tf
-from PIL import Image
 
 ipywidgets = pytest.importorskip("ipywidgets")
 
-import traitlets  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from widget_helpers import (  # noqa: E402
+    CONTENT,
+    STYLE,
+    all_widgets,
+    capture_display,
+    decoded_size,
+    make_explorer,
+    pixels,
+    recorder,
+)
 
-from stlib import images, vgg  # noqa: E402
-from stlib.gatys import GatysConfig, History, preset  # noqa: E402
+from stlib import vgg  # noqa: E402
+from stlib.gatys import GatysConfig, preset  # noqa: E402
 from stlib.gatys.config import STYLE_LAYERS_GATYS  # noqa: E402
 from stlib.widgets import (  # noqa: E402
     NOISE_START_STEPS,
@@ -32,101 +36,17 @@ from stlib.widgets import (  # noqa: E402
     QUICK_SIZE,
     QUICK_STEPS,
     RATIO_DECADES,
-    SNAPSHOT_CLASS,
-    UPLOAD_VALUE,
     GatysExplorer,
-    clear_upload,
     decode_upload,
-    draw_loss_terms,
     noise_start_warning,
     paper_layer_name,
-    png_bytes,
     ratio_of,
     snapshot_html,
-    uploaded_files,
     with_ratio,
 )
+from stlib.widgets.common import SNAPSHOT_CLASS  # noqa: E402
 
-IPYWIDGETS_7 = int(ipywidgets.__version__.split(".")[0]) < 8
-
-rng = np.random.default_rng(0)
-CONTENT = tf.constant(rng.random((1, 48, 64, 3)), tf.float32)  # H 48, W 64
-STYLE = tf.constant(rng.random((1, 40, 40, 3)), tf.float32)
-
-
-def make_explorer(**changes) -> GatysExplorer:
-    options = dict(size=48, steps=3, update_every=1, weights=None)
-    options.update(changes)
-    return GatysExplorer(CONTENT, STYLE, **options)
-
-
-def decoded_size(png: bytes) -> tuple[int, int]:
-    """(width, height) of PNG bytes."""
-    with Image.open(io.BytesIO(png)) as image:
-        assert image.format == "PNG"
-        return image.size
-
-
-def recorder(widget, name: str = "value") -> list:
-    """Every new value the trait takes from now on."""
-    values = []
-    widget.observe(lambda change: values.append(change["new"]), names=name)
-    return values
-
-
-def uploaded_file(name: str, content: bytes) -> tuple[dict, ...]:
-    """What ipywidgets 8's FileUpload.value holds after the browser sent one file."""
-    return (
-        {
-            "name": name,
-            "type": "",
-            "size": len(content),
-            "content": memoryview(content),
-            "last_modified": datetime.datetime.now(datetime.timezone.utc),
-        },
-    )
-
-
-def uploaded_file_7(name: str, content: bytes) -> dict:
-    """What ipywidgets 7.7's (Colab's) FileUpload.value holds after the browser sent one file."""
-    metadata = {"name": name, "type": "", "size": len(content), "lastModified": 1700000000000}
-    return {name: {"metadata": metadata, "content": content}}
-
-
-def send_file(upload, name: str, content: bytes) -> None:
-    """Do what the browser does when a file is chosen, in the installed ipywidgets' terms."""
-    if IPYWIDGETS_7:  # the frontend sends metadata and data, then bumps the counter
-        upload.metadata, upload.data = [{"name": name, "type": "", "size": len(content)}], [content]
-        upload._counter += 1
-    else:
-        upload.value = uploaded_file(name, content)
-
-
-def upload_label(picker) -> str:
-    """The label of the dropdown entry that stands for the image in use, or ""."""
-    return dict((value, label) for label, value in picker.dropdown.options).get(UPLOAD_VALUE, "")
-
-
-def tooltip(widget) -> str | None:
-    return widget.tooltip if widget.has_trait("tooltip") else widget.description_tooltip
-
-
-def all_widgets(widget) -> list:
-    """``widget`` and everything inside it, depth first."""
-    found = [widget]
-    for child in getattr(widget, "children", ()):
-        found += all_widgets(child)
-    return found
-
-
-def pixels(value: str) -> int:
-    """'370px' -> 370; anything that is not a pixel width fails the test."""
-    match = re.fullmatch(r"(\d+)px", value or "")
-    assert match, f"expected an explicit pixel width, got {value!r}"
-    return int(match.group(1))
-
-
-# --- helpers ------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 
 
 def test_ratio_is_content_over_style_weight_and_with_ratio_inverts_it():
@@ -154,15 +74,7 @@ def test_paper_layer_names():
     assert paper_layer_name("relu4_2") == "conv4_2"
 
 
-def test_decode_upload_reads_image_bytes_and_refuses_others():
-    image = decode_upload(png_bytes(STYLE))
-    assert image.shape == (1, 40, 40, 3)
-    np.testing.assert_allclose(image.numpy(), np.round(STYLE.numpy() * 255) / 255, atol=1e-6)
-    with pytest.raises(images.ImageError, match="'notes.txt' is not an image"):
-        decode_upload(b"just some text", "'notes.txt'")
-
-
-# --- controls -> config -----------------------------------------------------------------------
+# --- controls -> config ---------------------------------------------------------------------------
 
 
 def test_default_controls_give_the_preset_with_size_and_steps(monkeypatch):
@@ -243,8 +155,9 @@ def test_no_style_layer_is_shown_in_the_status_line():
     explorer._on_run_clicked(
         None
     )  # the button in a thread: the error goes to the status, not a crash
-    explorer._thread.join(30)
+    assert explorer.wait(30)  # a bad setting starts no thread: nothing to wait for
     assert isinstance(explorer.error, ValueError)
+    assert explorer.run_in_background() is None and not explorer.running
 
 
 def test_preset_dropdown_loads_the_presets_values_into_the_controls():
@@ -278,7 +191,7 @@ def test_preset_dropdown_loads_the_presets_values_into_the_controls():
     assert explorer.config().content_reduction == "sum"
 
 
-# --- running -----------------------------------------------------------------------------------
+# --- running --------------------------------------------------------------------------------------
 
 
 def test_run_draws_a_new_pastiche_and_loss_curve():
@@ -346,6 +259,7 @@ def test_stop_from_the_notebook_while_a_thread_runs():
     thread = explorer.run_in_background()
     assert explorer.running and explorer.run_button.disabled and not explorer.stop_button.disabled
     assert explorer.run_in_background() is thread  # a second click does not start another run
+    assert thread.name.startswith("stlib-transfer-")  # stlib.background's runner, as in the app
     deadline = time.monotonic() + 120
     while "step" not in explorer.status.value and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -354,117 +268,10 @@ def test_stop_from_the_notebook_while_a_thread_runs():
     assert not thread.is_alive() and explorer.error is None
     assert explorer.result.history.stopped_early and len(explorer.result.history) < 500
     assert not explorer.running and not explorer.run_button.disabled
+    assert explorer.wait(0)  # the run has ended: nothing left to wait for
 
 
-# --- images --------------------------------------------------------------------------------------
-
-
-def test_a_bad_upload_shows_the_error_and_keeps_the_content():
-    explorer = make_explorer()
-    before, preview = explorer.content.source(), explorer.content.preview.value
-    send_file(explorer.content.upload, "notes.txt", b"not an image at all")
-    assert (
-        "content upload refused" in explorer.status.value and "notes.txt" in explorer.status.value
-    )
-    assert explorer.content.source() is before and explorer.content.preview.value == preview
-
-    picture = tf.constant(rng.random((1, 50, 40, 3)), tf.float32)
-    send_file(explorer.style.upload, "mine.png", png_bytes(picture))
-    assert explorer.style.source().shape == (1, 50, 40, 3)
-    assert "style: using uploaded 'mine.png'" in explorer.status.value
-    assert explorer.config().size == 48  # still runs with the new style
-    explorer.optimizer.value = "adam"
-    explorer.run()
-
-
-def test_samples_in_the_dropdowns(samples_available):
-    explorer = GatysExplorer("tuebingen", "composition_vii", weights=None, size=48, steps=2)
-    assert explorer.content.source() == "tuebingen" and explorer.style.source() == "composition_vii"
-    assert max(decoded_size(explorer.content.preview.value)) == 128
-    send_file(explorer.content.upload, "mine.png", png_bytes(CONTENT))
-    assert explorer.content.source().shape == (1, 48, 64, 3)
-    explorer.content.dropdown.value = "grace_hopper"  # a sample replaces the upload
-    assert explorer.content.source() == "grace_hopper"
-    explorer._ipython_display_()  # displays without error outside a notebook too
-
-
-def test_uploaded_files_reads_the_value_of_ipywidgets_7_and_8():
-    png = png_bytes(STYLE)
-    for value in (uploaded_file("mine.png", png), uploaded_file_7("mine.png", png)):
-        files = uploaded_files(value)
-        assert files == [("mine.png", png)] and type(files[0][1]) is bytes  # not a memoryview
-    assert uploaded_files(()) == [] and uploaded_files({}) == []
-
-
-@pytest.mark.parametrize(
-    "shape", [uploaded_file, uploaded_file_7], ids=["ipywidgets8", "ipywidgets7"]
-)
-def test_an_upload_of_either_value_shape_is_used_and_shown_in_the_dropdown(shape):
-    explorer = make_explorer()
-    picture = tf.constant(rng.random((1, 50, 40, 3)), tf.float32)
-    explorer.style._on_upload({"new": shape("mine.png", png_bytes(picture))})
-    assert explorer.style.source().shape == (1, 50, 40, 3)
-    assert explorer.style.dropdown.value == UPLOAD_VALUE
-    assert upload_label(explorer.style) == "(upload: mine.png)"
-    assert "style: using uploaded 'mine.png'" in explorer.status.value
-
-
-def test_clear_upload_empties_the_upload_of_ipywidgets_7_and_8():
-    class Upload7(traitlets.HasTraits):  # the traits of ipywidgets 7.7's FileUpload it touches
-        value = traitlets.Dict(read_only=True)
-        metadata = traitlets.List()
-        data = traitlets.List()
-        _counter = traitlets.Int()
-
-    old = Upload7(metadata=[{"name": "a.png"}], data=[b"x"], _counter=1)
-    old.set_trait("value", uploaded_file_7("a.png", b"x"))
-    clear_upload(old)
-    assert (old.value, old.metadata, old.data, old._counter) == ({}, [], [], 0)  # "Upload" again
-
-    new = ipywidgets.FileUpload()
-    send_file(new, "a.png", b"x")
-    assert new.value
-    clear_upload(new)
-    assert not new.value
-
-
-def test_upload_quirks_are_gone(samples_available):
-    explorer = GatysExplorer("tuebingen", "starry_night", weights=None, size=48, steps=2)
-    style = explorer.style
-    assert "style image" in tooltip(style.upload)  # not the "null" tooltip of ipywidgets 8
-    png = png_bytes(tf.constant(rng.random((1, 50, 40, 3)), tf.float32))
-
-    send_file(style.upload, "mine.png", png)
-    assert style.source().shape == (1, 50, 40, 3)
-    assert upload_label(style) == "(upload: mine.png)" and style.dropdown.value == UPLOAD_VALUE
-    assert not style.upload.value  # emptied: no "Upload (1)"; the same file can come again
-
-    style.dropdown.value = "starry_night"  # the sample chosen before the upload works again
-    assert style.source() == "starry_night" and upload_label(style) == ""
-    assert "style: sample 'starry_night'" in explorer.status.value
-
-    send_file(style.upload, "mine.png", png)  # the same file once more
-    assert style.source().shape == (1, 50, 40, 3) and "using uploaded 'mine.png'" in (
-        explorer.status.value
-    )
-
-    send_file(style.upload, "notes.txt", b"no image")
-    assert "style upload refused" in explorer.status.value and not style.upload.value
-    assert style.source().shape == (1, 50, 40, 3)  # the upload in use stays
-
-    style.dropdown.value = "composition_vii"  # a new sample replaces the stale message
-    assert "refused" not in explorer.status.value and "composition_vii" in explorer.status.value
-    assert style.source() == "composition_vii"
-
-
-def test_an_image_given_in_code_is_named_in_the_dropdown():
-    explorer = make_explorer()
-    assert upload_label(explorer.content) == "(image given in code)"
-    assert explorer.content.dropdown.value == UPLOAD_VALUE
-    assert explorer.content.source() is not None and explorer.content.source().shape[0] == 1
-
-
-# --- presets that start from noise ---------------------------------------------------------------
+# --- presets that start from noise ----------------------------------------------------------------
 
 
 def test_noise_start_warning_says_how_many_steps_it_needs():
@@ -506,7 +313,7 @@ def test_a_noise_preset_with_few_steps_warns_in_the_status_line():
     )
 
 
-# --- layout, loss plot, static copy --------------------------------------------------------------
+# --- layout, static copy --------------------------------------------------------------------------
 
 
 def test_layout_wraps_with_explicit_widths_and_the_pickers_on_their_own_row():
@@ -534,50 +341,14 @@ def test_layout_wraps_with_explicit_widths_and_the_pickers_on_their_own_row():
     assert widest <= 800 - 40  # the widest row fits the 800 px the explorer is meant for
 
 
-def test_loss_plot_draws_the_total_beneath_the_terms_with_whole_step_ticks():
-    history = History()
-    for step in (1, 2, 3):
-        style = 1e3 / step
-        losses = {"content": 10.0 * step, "style": style, "tv": 0.0, "total": 10.0 * step + style}
-        history.record(step, 0, 0.1 * step, 1, losses)
-    ax = Figure().add_subplot()
-    draw_loss_terms(history, ax)
-    lines = {line.get_label(): line for line in ax.get_lines()}
-    total, style = lines["total"], lines["style"]
-    assert total.get_zorder() < style.get_zorder() and total.get_linestyle() == "--"
-    assert total.get_linewidth() > style.get_linewidth()
-    legend = {
-        text.get_text(): line
-        for text, line in zip(ax.get_legend().get_texts(), ax.get_legend().get_lines())
-    }
-    assert legend["total"].get_linestyle() == "--"  # the legend shows the new styles
-    ticks = [t for t in ax.get_xticks() if 1 <= t <= 3]
-    assert ticks and all(float(t).is_integer() for t in ticks)  # not 1.0, 1.5, 2.0, ...
-
-
 def test_the_static_copy_holds_the_last_pastiche_curve_and_status(monkeypatch):
-    import IPython.display
-
     explorer = make_explorer()
     explorer.optimizer.value = "adam"
     before = explorer.snapshot_html()
     assert SNAPSHOT_CLASS in before and "<img" not in before and "Ready." in before
     assert "a &lt; b" in snapshot_html("a < b")
 
-    updates = []
-
-    class Handle:  # what IPython's display(..., display_id=True) returns
-        def update(self, obj, **options):
-            updates.append((obj, options))
-
-    shown = []
-    monkeypatch.setattr(
-        IPython.display,
-        "display",
-        lambda *objs, **options: (
-            shown.append(objs) or (Handle() if options.get("display_id") else None)
-        ),
-    )
+    shown, updates = capture_display(monkeypatch)
     explorer._ipython_display_()
     assert shown[0] == (explorer.widget,) and shown[1][0]["text/html"] == before
     explorer.run()
@@ -592,6 +363,9 @@ def test_the_static_copy_holds_the_last_pastiche_curve_and_status(monkeypatch):
     # The live widget carries the CSS that hides the copy while the widget itself shows.
     html_values = [w.value for w in all_widgets(explorer.widget) if isinstance(w, ipywidgets.HTML)]
     assert any(f".{SNAPSHOT_CLASS} {{display: none" in value for value in html_values)
+
+
+# --- with the real weights ------------------------------------------------------------------------
 
 
 @pytest.mark.weights

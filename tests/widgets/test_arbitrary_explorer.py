@@ -6,24 +6,24 @@ model files keeps these fast; the last test uses the official TFLite files (or s
 from __future__ import annotations
 
 import base64
-import io
 import re
 
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image
 
 ipywidgets = pytest.importorskip("ipywidgets")
+
+from widget_helpers import all_widgets, capture_display, decoded_size, pixels  # noqa: E402
 
 from stlib.arbitrary import EmbeddingStylizer  # noqa: E402
 from stlib.widgets import (  # noqa: E402
     ARBITRARY_QUICK_SIZE,
     ARBITRARY_SIZE,
-    SNAPSHOT_CLASS,
     ArbitraryExplorer,
     arbitrary_snapshot_html,
 )
+from stlib.widgets.common import SNAPSHOT_CLASS  # noqa: E402
 
 rng = np.random.default_rng(7)
 CONTENT = tf.constant(rng.random((1, 48, 64, 3)), tf.float32)  # H 48, W 64
@@ -64,34 +64,16 @@ def make_explorer(**changes) -> ArbitraryExplorer:
 def expected(explorer, weights, strength, size=64) -> np.ndarray:
     """What the stylizer itself paints with these settings."""
     return explorer.stylizer.stylize(
-        CONTENT, [STYLE_A, STYLE_B], weights=weights, strength=strength, size=size
+        CONTENT, [STYLE_A, STYLE_B], mix=weights, strength=strength, size=size
     ).numpy()
-
-
-def all_widgets(widget) -> list:
-    found = [widget]
-    for child in getattr(widget, "children", ()):
-        found += all_widgets(child)
-    return found
-
-
-def pixels(value: str) -> int:
-    match = re.fullmatch(r"(\d+)px", value or "")
-    assert match, f"expected an explicit pixel width, got {value!r}"
-    return int(match.group(1))
-
-
-def png_size(png: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(png)) as image:
-        return image.size
 
 
 def test_the_first_picture_is_the_full_style_a_at_the_given_size():
     explorer = make_explorer()
-    assert explorer.weights() == (1.0, 0.0) and explorer.strength.value == 1.0
+    assert explorer.mix_weights() == (1.0, 0.0) and explorer.strength.value == 1.0
     np.testing.assert_allclose(explorer.image.numpy(), expected(explorer, (1, 0), 1.0), atol=1e-6)
     assert explorer.image.shape == (1, 48, 64, 3)
-    assert png_size(explorer.pastiche.value) == (64, 48)
+    assert decoded_size(explorer.pastiche.value) == (64, 48)
     # Full style A: half the photo, half style A's red.
     np.testing.assert_allclose(
         explorer.image.numpy(), 0.5 * CONTENT.numpy() + 0.5 * np.array([0.9, 0.2, 0.1]), atol=1e-3
@@ -105,7 +87,7 @@ def test_the_mixing_slider_repaints_with_the_weights_it_shows():
     explorer = make_explorer()
     for mix in (0.25, 1.0):
         explorer.mix.value = mix  # the slider's observer repaints
-        assert explorer.weights() == (1.0 - mix, mix)
+        assert explorer.mix_weights() == (1.0 - mix, mix)
         np.testing.assert_allclose(
             explorer.image.numpy(), expected(explorer, (1.0 - mix, mix), 1.0), atol=1e-6
         )
@@ -140,7 +122,7 @@ def test_the_size_slider_sets_the_longest_side():
     explorer = make_explorer()
     explorer.size.value = 160
     assert explorer.image.shape == (1, 120, 160, 3)
-    assert png_size(explorer.pastiche.value) == (160, 120)
+    assert decoded_size(explorer.pastiche.value) == (160, 120)
 
 
 def test_the_paintings_are_embedded_once_until_a_picker_changes():
@@ -156,7 +138,7 @@ def test_the_paintings_are_embedded_once_until_a_picker_changes():
     explorer.style_b._use_image(green, "image given in code")  # what an upload does
     assert explorer.stylizer.embedded == 3 + 2 + 1  # both paintings again, and the photo
     want = explorer.stylizer.stylize(
-        CONTENT, [STYLE_A, green], weights=(0.5, 0.5), strength=0.5, size=96
+        CONTENT, [STYLE_A, green], mix=(0.5, 0.5), strength=0.5, size=96
     )
     np.testing.assert_allclose(explorer.image.numpy(), want.numpy(), atol=1e-6)
 
@@ -209,26 +191,12 @@ def test_layout_fits_800_px_with_explicit_widths_that_wrap():
 
 
 def test_the_static_copy_holds_the_last_picture_and_status(monkeypatch):
-    import IPython.display
-
     explorer = make_explorer(render=False)
     before = explorer.snapshot_html()
     assert SNAPSHOT_CLASS in before and "<img" not in before and "Ready." in before
     assert "a &lt; b" in arbitrary_snapshot_html("a < b")
 
-    updates, shown = [], []
-
-    class Handle:
-        def update(self, obj, **options):
-            updates.append((obj, options))
-
-    monkeypatch.setattr(
-        IPython.display,
-        "display",
-        lambda *objs, **options: (
-            shown.append(objs) or (Handle() if options.get("display_id") else None)
-        ),
-    )
+    shown, updates = capture_display(monkeypatch)
     explorer._ipython_display_()
     assert shown[0] == (explorer.widget,) and shown[1][0]["text/html"] == before
     explorer.mix.value = 0.75
@@ -267,11 +235,11 @@ def test_the_default_explorer_paints_what_stylize_paints(tflite_stylizer, sample
     want = arbitrary.stylize(
         "tuebingen",
         ["great_wave", "the_scream"],
-        weights=(0.7, 0.3),
+        mix=(0.7, 0.3),
         strength=0.5,
         size=128,
         backend="tflite",
-    )
+    ).image
     np.testing.assert_allclose(explorer.image.numpy(), want.numpy(), atol=1e-5)
     # The sliders change the picture.
     before = explorer.image.numpy()
@@ -280,5 +248,7 @@ def test_the_default_explorer_paints_what_stylize_paints(tflite_stylizer, sample
     explorer.style_a.dropdown.value = "starry_night"  # a sample chosen in the dropdown
     assert explorer.style_a.source() == "starry_night"
     explorer.mix.value = 0.0
-    want = arbitrary.stylize("tuebingen", "starry_night", strength=0.5, size=128, backend="tflite")
+    want = arbitrary.stylize(
+        "tuebingen", "starry_night", strength=0.5, size=128, backend="tflite"
+    ).image
     np.testing.assert_allclose(explorer.image.numpy(), want.numpy(), atol=1e-5)

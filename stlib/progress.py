@@ -1,0 +1,46 @@
+"""How stlib shows long work: one progress bar for steps, images and training alike.
+
+A bar in notebooks (a widget), a line that redraws itself in terminals (``tqdm.auto``); the
+losses, when there are any, after the count with four significant digits; lines said while it
+runs (a photo that failed) printed above it, not through it. ``show=False`` draws nothing and
+costs nothing, for tests and ``--quiet``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import TextIO
+
+__all__ = ["ProgressBar"]
+
+
+class ProgressBar:
+    """``total`` units of work (``unit``: "step", "image"), named ``what``; ``initial`` already
+    done (a resumed training)."""
+
+    def __init__(
+        self, total: int, what: str, unit: str, *, show: bool = True, initial: int = 0
+    ) -> None:
+        from tqdm.auto import tqdm  # tqdm.auto picks the notebook widget where there is one
+
+        self._bar = tqdm(total=total, initial=initial, desc=what, unit=unit, disable=not show)
+
+    def advance(self, count: int = 1, losses: Mapping[str, float] | None = None) -> None:
+        """``count`` more units done; ``losses`` (name -> value) shown after the count."""
+        self._bar.update(count)
+        if losses:
+            self._bar.set_postfix({k: f"{v:.4g}" for k, v in losses.items()}, refresh=False)
+
+    def say(self, line: str, file: TextIO | None = None) -> None:
+        """Print ``line`` above the bar (stderr by default), which is drawn again below it."""
+        self._bar.write(line, file=file or sys.stderr)
+
+    def close(self) -> None:
+        self._bar.close()
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
