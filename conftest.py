@@ -15,8 +15,11 @@ for variable, folder in (("STLIB_MODELS_DIR", "models"), ("STLIB_DATA_DIR", "ima
     if not os.environ.get(variable) and (_SHARED / folder).is_dir():
         os.environ[variable] = str(_SHARED / folder)
 
-# stlib/fast.py only tells that the package is now stlib.cin (importing it raises): nothing to collect.
+# stlib/fast.py only says that the package is now stlib.cin (importing it raises): no tests there.
 collect_ignore = ["stlib/fast.py"]
+# The app's page is a Streamlit script (importing it draws the page and starts TensorFlow); the app
+# is tested under Streamlit's AppTest in tests/app.
+collect_ignore += ["stlib/app/streamlit_app.py"]
 
 
 def pytest_ignore_collect(collection_path, config):

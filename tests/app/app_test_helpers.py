@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-APP = REPOSITORY / "app" / "streamlit_app.py"
+APP = REPOSITORY / "stlib" / "app" / "streamlit_app.py"
 RUN_SECONDS = 90  # one script run: TensorFlow's start and the first model load on a slow CPU
 
 

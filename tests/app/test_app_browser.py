@@ -23,6 +23,8 @@ import urllib.request
 import pytest
 from app_test_helpers import APP, REPOSITORY
 
+from stlib.app import STREAMLIT_OPTIONS
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SERVER_START_SECONDS = 90
@@ -82,12 +84,13 @@ def server(chromium, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    command += ["--browser.gatherUsageStats", "false"]
+    command += ["--server.address", "127.0.0.1"]
+    for option, value in STREAMLIT_OPTIONS.items():  # what `stlib app` passes
+        command += [f"--{option}", value]
     with log.open("wb") as output:
         process = subprocess.Popen(
             command,
-            cwd=REPOSITORY,  # its .streamlit/config.toml
+            cwd=REPOSITORY,
             stdout=output,
             stderr=subprocess.STDOUT,
             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},

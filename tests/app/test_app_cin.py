@@ -1,4 +1,4 @@
-"""The multi-style network in the app (app/app_cin.py) under Streamlit's AppTest: its pastiche
+"""The multi-style network in the app (stlib.app.cin_panel) under Streamlit's AppTest: its pastiche
 equals ``stlib.cin.stylize``'s for one style and for a mix, the command line it shows makes the
 same picture, a bad network file is the library's message, the swatches and the gallery paint the
 styles on the photo, and the other methods keep working. Everything at 128 px."""
@@ -38,7 +38,7 @@ def _library(style, photo="tuebingen", size=SIZE, **settings) -> np.ndarray:
     """``stlib.cin.stylize``'s pastiche as a file would hold it: uint8 [H, W, 3]."""
     from stlib import cin, images
 
-    return np.asarray(images.to_pil(cin.stylize(photo, style, size=size, **settings)))
+    return np.asarray(images.to_pil(cin.stylize(photo, style, size=size, **settings).image))
 
 
 def _shown(at, media) -> np.ndarray:
@@ -167,7 +167,7 @@ def test_luminance_only_keeps_the_photo_s_colours_and_histogram_says_why_it_cann
     page.selectbox(key="preserve_color").set_value("luminance").run()
     assert not page.exception and not _errors(page)
     photo = images.load(data.path("tuebingen"), SIZE)
-    kept = color.combine_luminance(cin.stylize(photo, 19), photo)
+    kept = color.combine_luminance(cin.stylize(photo, 19).image, photo)
     np.testing.assert_array_equal(_shown(page, media), np.asarray(images.to_pil(kept)))
     assert "--size 128 --preserve-color luminance" in page.code[0].value
     page.selectbox(key="preserve_color").set_value("histogram").run()
@@ -189,7 +189,7 @@ def test_the_gallery_paints_every_style_on_the_photo_and_adds_one(page, media):
     # A swatch is the library's picture of the photo at 112 px.
     small = images.load(data.path("tuebingen"), 112)
     sent = decoded(media_bytes(media, swatches[captions.index("#5")].value[0])[0])
-    np.testing.assert_array_equal(sent, np.asarray(images.to_pil(cin.stylize(small, 5))))
+    np.testing.assert_array_equal(sent, np.asarray(images.to_pil(cin.stylize(small, 5).image)))
     page.button(key="cin_add_5").click().run()
     assert page.multiselect(key="cin_styles").value == [19, 5]
 

@@ -4,6 +4,7 @@ settings it downloads (errors name the file and the field)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from app_test_helpers import APP
@@ -15,11 +16,14 @@ from stlib.gatys import preset
 # --- stlib app ------------------------------------------------------------------------------------
 
 
-def test_app_finds_the_checkout_s_script():
-    assert cli.app.app_script() == APP
+def test_the_app_is_part_of_the_package():
+    import stlib.app
+
+    assert stlib.app.SCRIPT == APP and APP.is_file()
+    assert APP.parent == Path(stlib.__file__).resolve().parent / "app"
 
 
-def test_app_becomes_streamlit_in_the_checkout_and_prints_the_url(monkeypatch, capsys):
+def test_app_becomes_streamlit_from_any_folder_and_prints_the_url(monkeypatch, tmp_path, capsys):
     import os
     import sys
 
@@ -29,13 +33,37 @@ def test_app_becomes_streamlit_in_the_checkout_and_prints_the_url(monkeypatch, c
         started.update(program=program, command=command, cwd=os.getcwd())
 
     monkeypatch.setattr(os, "execv", execv)
-    monkeypatch.chdir(APP.parents[0])  # restored after the test
+    monkeypatch.chdir(tmp_path)  # not a checkout: the settings come on the command line
     cli.main(["app", "--port", "8765"])
     assert started["program"] == sys.executable
     assert started["command"][1:5] == ["-m", "streamlit", "run", str(APP)]
-    assert started["command"][5:] == ["--server.port", "8765", "--server.address", "localhost"]
-    assert started["cwd"] == str(APP.parents[1])  # where .streamlit/config.toml is read
+    options = started["command"][5:]
+    assert options[:4] == ["--server.port", "8765", "--server.address", "localhost"]
+    assert dict(zip(options[4::2], options[5::2]))["--server.maxUploadSize"] == "20"
+    assert started["cwd"] == str(tmp_path)
     assert "http://localhost:8765" in capsys.readouterr().out
+
+
+def test_the_wheel_carries_the_app(tmp_path):
+    """`pip install stlib[app]` then `stlib app`: the page and its panels are in the wheel."""
+    import subprocess
+    import sys
+    import zipfile
+
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+        + ["-w", str(tmp_path), str(APP.parents[2])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if built.returncode != 0 and "No module named" in built.stderr:
+        pytest.skip(f"no build backend offline: {built.stderr[-300:]}")
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = tmp_path.glob("stlib-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for module in ("streamlit_app", "common", "image_pickers", "gatys_panel", "cin_panel"):
+        assert f"stlib/app/{module}.py" in names, module
 
 
 def test_app_without_streamlit_says_how_to_install_it(monkeypatch, capsys):
@@ -46,7 +74,7 @@ def test_app_without_streamlit_says_how_to_install_it(monkeypatch, capsys):
         importlib.util, "find_spec", lambda name, *a: None if name == "streamlit" else real(name)
     )
     assert cli.main(["app"]) == 1
-    assert "the app needs Streamlit: pip install -e '.[app]'" in capsys.readouterr().err
+    assert "the app needs Streamlit: pip install 'stlib[app]'" in capsys.readouterr().err
 
 
 def test_app_refuses_a_port_out_of_range(capsys):

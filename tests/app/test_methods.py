@@ -39,9 +39,9 @@ def test_the_multi_style_network_is_dumoulin_s_in_stlib_cin():
 
 
 def test_the_app_has_a_panel_for_every_method():
-    # A new method is an entry in stlib.methods and a module app/app_<name>.py.
+    # A new method is an entry in stlib.methods and a module stlib/app/<name>_panel.py.
     for name in METHODS:
-        assert (REPOSITORY / "app" / f"app_{name}.py").is_file(), name
+        assert (REPOSITORY / "stlib" / "app" / f"{name}_panel.py").is_file(), name
 
 
 def test_an_unknown_method_is_refused_with_a_suggestion():

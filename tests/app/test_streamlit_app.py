@@ -1,4 +1,4 @@
-"""The app (app/streamlit_app.py) under Streamlit's AppTest: the page loads, the arbitrary network's
+"""The app (stlib.app) under Streamlit's AppTest: the page loads, the arbitrary network's
 pastiche follows the controls and equals stlib's, uploads work or fail with the command line's
 message, Gatys runs, stops and leaves a config that `stlib transfer --config` reads back, the
 comparison measures both methods."""
@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from app_test_helpers import APP, REPOSITORY, decoded, media_bytes
+from app_test_helpers import APP, decoded, media_bytes
 from PIL import Image
 
 GATYS_SECONDS = 120  # a few L-BFGS steps at 128 px take seconds; generous for a slow CI
@@ -41,7 +41,7 @@ def _library_pastiche(content, styles, **settings) -> np.ndarray:
     """stlib's own pastiche, uint8 [H, W, 3], as `stlib arbitrary` would write it."""
     from stlib import arbitrary, images
 
-    image = arbitrary.stylize(content, styles, backend="tflite", **settings)
+    image = arbitrary.stylize(content, styles, backend="tflite", **settings).image
     return np.asarray(images.to_pil(image))
 
 
@@ -95,7 +95,7 @@ def test_two_styles_blend_by_their_weights_and_all_zero_weights_are_refused(app,
     weights[1].set_value(0.5).run()
     blended = decoded(_download(app, media, "download")[0])
     expected = _library_pastiche(
-        "tuebingen", ["starry_night", "the_scream"], weights=(1.0, 0.5), size=384
+        "tuebingen", ["starry_night", "the_scream"], mix=(1.0, 0.5), size=384
     )
     np.testing.assert_array_equal(blended, expected)
     for slider in [s for s in app.slider if s.key.startswith("weight:")]:
@@ -106,7 +106,7 @@ def test_two_styles_blend_by_their_weights_and_all_zero_weights_are_refused(app,
         "Style weights 0,0: must not all be 0: the styles are mixed in these proportions"
     ]
     said = [c.value for c in app.caption if "command line says" in c.value]
-    assert said and "stlib arbitrary: error: --weights 0,0: must not all be 0" in said[0]
+    assert said and "stlib arbitrary: error: --mix 0,0: must not all be 0" in said[0]
     assert not app.download_button  # no picture, no download
 
 
@@ -189,10 +189,9 @@ def test_a_huge_upload_is_refused_before_it_is_decoded(app, monkeypatch):
 
 
 def test_the_upload_limits_are_set_for_the_server_and_the_widgets(app):
-    import tomllib
+    from stlib.app import STREAMLIT_OPTIONS
 
-    config = tomllib.loads((REPOSITORY / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] == 20  # MB, every upload of the server
+    assert STREAMLIT_OPTIONS["server.maxUploadSize"] == "20"  # MB, what `stlib app` gives Streamlit
     app.selectbox(key="content").set_value("<upload>").run()
     uploader = app.file_uploader(key="content_upload")
     assert {"png", "jpg", "jpeg"} <= {kind.lstrip(".") for kind in uploader.allowed_type}

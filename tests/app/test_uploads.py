@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from stlib import images, uploads
-from stlib.gatys.inputs import as_image
+from stlib.inputs import load
 
 
 def _encoded(pixels: np.ndarray, kind: str = "PNG", **options) -> bytes:
@@ -62,7 +62,7 @@ def test_errors_are_worded_as_the_command_line_words_them(data, name, tmp_path, 
     monkeypatch.chdir(tmp_path)
     role = uploads.role("content", name)
     with pytest.raises(images.ImageError) as from_file:
-        as_image(name, role=role)  # how `stlib transfer` loads the same file
+        load(name, role=role)  # how `stlib transfer` loads the same file
     with pytest.raises(images.ImageError) as from_upload:
         uploads.load(data, role)
     assert str(from_upload.value) == str(from_file.value)

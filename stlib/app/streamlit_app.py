@@ -1,13 +1,13 @@
 """The stlib app: pick a photo and one or more paintings, pick a method, watch the pastiche.
 
-    make app                             # or: stlib app, or: streamlit run app/streamlit_app.py
+    stlib app                  # or: make app, or: streamlit run stlib/app/streamlit_app.py
 
 A thin page over stlib: every algorithm, check and error message is the package's (the methods
 are listed by ``stlib.methods``; a panel per method draws its controls). The page reads the
 offline folders as the command line does (``STLIB_MODELS_DIR``, ``STLIB_DATA_DIR``).
 
 A panel has ``METHOD``, ``controls()`` (the sidebar) and ``show(pair, size, color, values)`` (the
-picture). A method whose network knows its styles and takes no painting (``app_cin``) also has
+picture). A method whose network knows its styles and takes no painting (``cin_panel``) also has
 ``style_column(content, values)``, drawn instead of the painting pickers, and may have
 ``gallery(content, values)``, drawn under the page; its ``Pair`` has no paintings, and the
 comparison of the methods (which needs a painting) is left out.
@@ -15,18 +15,14 @@ comparison of the methods (which needs a painting) is left out.
 Widget keys, for tests and for anyone scripting the page: ``content``, ``style``, ``method``,
 ``strength``, ``size``, ``run``, ``stop``, ``download`` (and ``preserve_color``,
 ``content_upload``, ``style_upload``, ``content_camera``, ``download_config``, the Gatys fields
-by name; the multi-style network's ``cin_*``, listed in app_cin.py).
+by name; the multi-style network's ``cin_*``, listed in cin_panel.py).
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import streamlit as st
-
-# The panels beside this file (``streamlit run`` puts this folder on the path; AppTest does not).
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 st.set_page_config(page_title="stlib: neural style transfer", page_icon="🎨", layout="wide")
 
@@ -56,16 +52,17 @@ _tensorflow()  # before the imports below, which use TensorFlow
 # At every run, not once: whatever put the original back (a test's clean-up) is overruled.
 sys.modules["keras"].backend.clear_session = _keep_session
 
+from stlib.app import (  # noqa: E402
+    arbitrary_panel,
+    cin_panel,
+    compare_panel,
+    gatys_panel,
+    image_pickers,
+)
 from stlib.methods import METHODS  # noqa: E402
 
-import app_arbitrary  # noqa: E402
-import app_cin  # noqa: E402
-import app_compare  # noqa: E402
-import app_gatys  # noqa: E402
-import app_images  # noqa: E402
-
 # One panel per method of the registry: a new method is a new entry there and a module here.
-PANELS = {"arbitrary": app_arbitrary, "gatys": app_gatys, "cin": app_cin}
+PANELS = {"arbitrary": arbitrary_panel, "gatys": gatys_panel, "cin": cin_panel}
 SIZES = (128, 192, 256, 320, 384, 512, 640, 768, 1024)
 SIZE_DEFAULT = 384
 # The colour modes by the name the picker shows ("off" is the configs' None).
@@ -125,16 +122,16 @@ def main() -> None:
         style_column = st.container(width=STYLE_WIDTH)
         result_column = st.container(width=RESULT_WIDTH)
     with content_column:
-        content = app_images.pick_content(panel.METHOD.command)
+        content = image_pickers.pick_content(panel.METHOD.command)
     own_styles = getattr(panel, "style_column", None)  # a network that takes no painting
     with style_column:
         if own_styles is None:
-            styles, weights = app_images.pick_styles(panel.METHOD.command)
+            styles, weights = image_pickers.pick_styles(panel.METHOD.command)
         else:
             own_styles(content, values)
             styles, weights = [], ()
     ready = content is not None and (bool(styles) or own_styles is not None)
-    pair = app_images.Pair(content, tuple(styles), weights) if ready else None
+    pair = image_pickers.Pair(content, tuple(styles), weights) if ready else None
     gatys_picture = None
     with result_column:
         st.markdown(f"**{METHODS[name].label}**")
@@ -149,9 +146,9 @@ def main() -> None:
     if pair is not None and pair.styles:
         if gatys_picture is None and name != "gatys":
             gatys_picture = _last_gatys_picture()
-        app_compare.show(pair, gatys_picture, color)
+        compare_panel.show(pair, gatys_picture, color)
     with st.expander("Sample images and credits"):
-        app_images.gallery()
+        image_pickers.gallery()
 
 
 def _last_gatys_picture():
@@ -160,7 +157,7 @@ def _last_gatys_picture():
     if launched is None or not launched.run.done or launched.run.result is None:
         return None
     run = launched.run
-    return app_gatys.Picture(
+    return gatys_panel.Picture(
         run.result.image.numpy()[0], run.seconds, launched.config, launched.pair, run.id
     )
 

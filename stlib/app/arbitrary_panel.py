@@ -17,11 +17,10 @@ import numpy as np
 import streamlit as st
 
 from stlib import arbitrary
+from stlib.app import common
+from stlib.app.image_pickers import Pair, at_size
 from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, TRANSFORMERS, ArbitraryConfig
 from stlib.methods import method
-
-import app_common
-from app_images import Pair, at_size
 
 METHOD = method("arbitrary")
 BACKEND = "tflite"  # embeddings (strength, mixing) and offline from STLIB_MODELS_DIR
@@ -85,7 +84,7 @@ def make_config(pair: Pair, size: int, preserve_color: str | None, values: dict)
     """The checked config (SettingError names a bad value) with one weight per painting."""
     config = ArbitraryConfig(
         backend=BACKEND,
-        weights=pair.blend,
+        mix=pair.blend,
         size=size,
         preserve_color=preserve_color,
         **values,
@@ -147,8 +146,8 @@ def command_line(pair: Pair, config: ArbitraryConfig, output: str) -> str:
     words += ["-o", shlex.quote(output), "--backend", config.backend]
     if config.transformer != "dynamic":
         words += ["--transformer", config.transformer]
-    if config.weights is not None:
-        words += ["--weights", ",".join(f"{w:g}" for w in config.weights)]
+    if config.mix is not None:
+        words += ["--mix", ",".join(f"{w:g}" for w in config.mix)]
     words += ["--strength", f"{config.strength:g}", "--size", str(config.size)]
     if config.style_size != DEFAULT_STYLE_SIZE:
         words += ["--style-size", str(config.style_size)]
@@ -163,9 +162,9 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
         config = make_config(pair, size, preserve_color, values)
         picture = paint(pair, config)
     except Exception as error:
-        app_common.show_error(error, METHOD.command)
+        common.show_error(error, METHOD.command)
         return None
-    app_common.show_picture(
+    common.show_picture(
         pair, picture, METHOD.label, "arbitrary", lambda output: command_line(pair, config, output)
     )
     return picture

@@ -18,14 +18,12 @@ import numpy as np
 import streamlit as st
 
 from stlib import vgg_layers
+from stlib.app import arbitrary_panel, common
+from stlib.app.image_pickers import Pair
 from stlib.background import BackgroundTransfer
 from stlib.gatys.config import INITS, OPTIMIZERS, GatysConfig
 from stlib.gatys.presets import PRESETS, preset
 from stlib.methods import method
-
-import app_arbitrary
-import app_common
-from app_images import Pair
 
 METHOD = method("gatys")
 POLL_SECONDS = 0.8  # how often the page redraws a run in progress
@@ -169,7 +167,7 @@ def make_config(pair: Pair, size: int, preserve_color: str | None, values: dict)
     """The checked config of these settings (SettingError names a bad or impossible one)."""
     fields = {k: v for k, v in values.items() if k not in ("preset", "warm_start")}
     return preset(values["preset"]).replace(
-        **fields, size=size, preserve_color=preserve_color, style_blend_weights=pair.blend
+        **fields, size=size, preserve_color=preserve_color, mix=pair.blend
     )
 
 
@@ -186,8 +184,10 @@ class Launched:
 def _start(pair: Pair, config: GatysConfig, warm: bool, size: int, color: str | None) -> Launched:
     start = None
     if warm:
-        arbitrary_config = app_arbitrary.make_config(pair, size, color, app_arbitrary.settings())
-        start = app_arbitrary.paint(pair, arbitrary_config).image
+        arbitrary_config = arbitrary_panel.make_config(
+            pair, size, color, arbitrary_panel.settings()
+        )
+        start = arbitrary_panel.paint(pair, arbitrary_config).image
     content = pair.content.source(pair.content_role)
     styles = [style.source(pair.style_role(i)) for i, style in enumerate(pair.styles)]
     run = BackgroundTransfer(content, styles, config, init_image=start, preview_every=1)
@@ -226,7 +226,7 @@ def _live() -> None:
     if progress.image is not None:
         st.image(progress.image, caption=f"Pastiche at step {progress.image_step}", clamp=True)
     if len(progress.history) > 1:
-        st.image(app_common.loss_curve_png(progress.history), caption="Loss per step, by term")
+        st.image(common.loss_curve_png(progress.history), caption="Loss per step, by term")
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
     try:
         config = make_config(pair, size, preserve_color, values)
     except Exception as error:
-        app_common.show_error(error, METHOD.command)
+        common.show_error(error, METHOD.command)
         config = None
     launched: Launched | None = state.get("gatys_launch")
     running = launched is not None and not launched.run.done
@@ -259,7 +259,7 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
         try:
             launched = _start(pair, config, values["warm_start"], size, preserve_color)
         except Exception as error:  # a bad upload, a missing model for the warm start
-            app_common.show_error(error, METHOD.command)
+            common.show_error(error, METHOD.command)
         else:
             state["gatys_launch"], running = launched, True
     with stop_column:
@@ -283,7 +283,7 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
 def _finished(launched: Launched) -> Picture | None:
     run = launched.run
     if run.error is not None:
-        app_common.show_error(run.error, METHOD.command)
+        common.show_error(run.error, METHOD.command)
         return None
     result = run.result
     image = result.image.numpy()[0]
@@ -297,7 +297,7 @@ def _finished(launched: Launched) -> Picture | None:
     output = f"{_stem(launched.pair)}-gatys.png"
     st.download_button(
         "Download PNG",
-        app_common.png_bytes(image),
+        common.png_bytes(image),
         file_name=output,
         mime="image/png",
         key="download",
@@ -316,7 +316,7 @@ def _finished(launched: Launched) -> Picture | None:
     if launched.start is not None:
         st.download_button(
             "Download the warm start (PNG)",
-            app_common.png_bytes(launched.start),
+            common.png_bytes(launched.start),
             file_name=f"{_stem(launched.pair)}-arbitrary.png",
             mime="image/png",
             key="download_start",
@@ -328,5 +328,5 @@ def _finished(launched: Launched) -> Picture | None:
         if launched.pair.files_note():
             st.caption(launched.pair.files_note())
     if len(history) > 1:
-        st.image(app_common.loss_curve_png(history), caption="Loss per step, by term")
+        st.image(common.loss_curve_png(history), caption="Loss per step, by term")
     return Picture(image, run.seconds, launched.config, launched.pair, run.id)

@@ -15,16 +15,14 @@ import streamlit as st
 from PIL import Image
 
 from stlib import data, images, uploads
-
-import app_common
+from stlib.app import common
 
 CONTENT_DEFAULT = "tuebingen"
 STYLE_DEFAULT = ("starry_night",)
 UPLOAD, CAMERA = "<upload>", "<camera>"  # the content picker's entries that are not samples
 MAX_STYLES = 4
-# The largest upload the widgets accept, in MB (also .streamlit/config.toml's server.maxUploadSize,
-# which bounds every upload of the server); stlib.uploads also refuses more than 4096 x 4096 pixels.
-UPLOAD_MB = 20
+from stlib.app import UPLOAD_MB  # noqa: E402  (the widgets' limit is the server's)
+
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "gif"]
 THUMBNAIL_SIDE = 160  # px, longest side of a gallery thumbnail
 PREVIEW_SIDE = 512  # px, longest side of the images shown beside the result
@@ -200,7 +198,7 @@ def pick_content(command: str) -> Picked | None:
     try:
         st.image(preview(picked, uploads.role("content", picked.name)), caption=picked.credit)
     except Exception as error:  # a bad upload: the message, never a traceback
-        app_common.show_error(error, command)
+        common.show_error(error, command)
         return None
     return picked
 
@@ -243,7 +241,7 @@ def pick_styles(command: str) -> tuple[list[Picked], tuple[float, ...]]:
         try:
             shown.append(preview(style, uploads.role("style", style.name, index, len(candidates))))
         except Exception as error:  # a bad upload: the message; the other paintings go on
-            app_common.show_error(error, command)
+            common.show_error(error, command)
             continue
         picked.append(style)
     if len(picked) == 1:

@@ -7,11 +7,9 @@ import numpy as np
 import streamlit as st
 
 from stlib import metrics
-
-import app_arbitrary
-import app_common
-from app_gatys import Picture as GatysPicture
-from app_images import Pair, at_size
+from stlib.app import arbitrary_panel, common
+from stlib.app.gatys_panel import Picture as GatysPicture
+from stlib.app.image_pickers import Pair, at_size
 
 
 @st.cache_resource(show_spinner="Loading VGG19 to measure…")
@@ -32,7 +30,7 @@ def _distances(pair_key: tuple, run_id: int, arbitrary_config, _pair: Pair, _ima
     return {
         name: {
             "content": metrics.content_distance(image, content, network=network),
-            "style": metrics.style_distance(image, styles, weights=_pair.blend, network=network)[
+            "style": metrics.style_distance(image, styles, mix=_pair.blend, network=network)[
                 "mean"
             ],
         }
@@ -56,8 +54,8 @@ def show(pair: Pair, gatys: GatysPicture | None, preserve_color: str | None) -> 
         return
     size = max(gatys.image.shape[:2])
     try:
-        config = app_arbitrary.make_config(pair, size, preserve_color, app_arbitrary.settings())
-        arbitrary = app_arbitrary.paint(pair, config)
+        config = arbitrary_panel.make_config(pair, size, preserve_color, arbitrary_panel.settings())
+        arbitrary = arbitrary_panel.paint(pair, config)
         measured = _distances(
             pair.key,
             gatys.run_id,
@@ -66,7 +64,7 @@ def show(pair: Pair, gatys: GatysPicture | None, preserve_color: str | None) -> 
             {"Arbitrary": arbitrary.image, "Gatys": gatys.image},
         )
     except Exception as error:
-        app_common.show_error(error, app_arbitrary.METHOD.command)
+        common.show_error(error, arbitrary_panel.METHOD.command)
         return
     left, right = st.columns(2)
     with left:

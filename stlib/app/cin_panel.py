@@ -25,11 +25,10 @@ import numpy as np
 import streamlit as st
 
 from stlib import cin, images
+from stlib.app import common
+from stlib.app.image_pickers import Pair, Picked, at_size
 from stlib.cin.mixing import style_weights
 from stlib.methods import method
-
-import app_common
-from app_images import Pair, Picked, at_size
 
 METHOD = method("cin")
 DEFAULT_MODEL = "magenta-26"
@@ -172,7 +171,7 @@ def _paint(content_key: str, settings: Settings, _pair: Pair, _network) -> tuple
     photo = at_size(_pair.content, settings.size, _pair.content_role)[None]  # as the CLI loads it
     image = cin.stylize(
         photo, settings.style, model=_network, preserve_color=settings.preserve_color
-    )
+    ).image
     return image.numpy()[0], time.perf_counter() - start
 
 
@@ -186,7 +185,7 @@ def paint(pair: Pair, settings: Settings, loaded) -> Picture:
 def _swatch(content_key: str, model: str, index: int, _content: Picked, _network) -> np.ndarray:
     """Style ``index`` on the photo at ``SWATCH_SIDE`` px: uint8 [h, w, 3]."""
     photo = at_size(_content, SWATCH_SIDE, Pair(_content, (), ()).content_role)[None]
-    return np.asarray(images.to_pil(cin.stylize(photo, int(index), model=_network)))
+    return np.asarray(images.to_pil(cin.stylize(photo, int(index), model=_network).image))
 
 
 def swatch(content: Picked, model: str, index: int, loaded) -> np.ndarray:
@@ -215,7 +214,7 @@ def command_line(pair: Pair, settings: Settings, output: str) -> str:
 def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Picture | None:
     """The live pastiche with its caption, PNG download and command line; None on an error."""
     if values["error"] is not None:
-        app_common.show_error(values["error"], METHOD.command)
+        common.show_error(values["error"], METHOD.command)
         return None
     if not values["styles"]:
         st.info("Choose a style of the network in the sidebar.")
@@ -225,7 +224,7 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
         made = make_settings(values, size, None if histogram else preserve_color)
         picture = paint(pair, made, values["network"])
     except Exception as error:
-        app_common.show_error(error, METHOD.command)
+        common.show_error(error, METHOD.command)
         return None
     note = (
         "Keep the photo's colours: matching the histogram recolours a painting before it is "
@@ -234,7 +233,7 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
         if histogram
         else None
     )
-    app_common.show_picture(
+    common.show_picture(
         pair, picture, METHOD.label, "cin", lambda output: command_line(pair, made, output), note
     )
     return picture
@@ -262,7 +261,7 @@ def style_column(content: Picked | None, values: dict) -> None:
     try:
         swatches = [swatch(content, values["model"], k, loaded) for k in styles]
     except Exception as error:  # a photo too narrow for the small size
-        st.caption(app_common.page_message(error))
+        st.caption(common.page_message(error))
         return
     st.caption("**Styles**, painted on your photo")
     width = 96 if len(styles) > 1 else "content"
@@ -298,7 +297,7 @@ def gallery(content: Picked | None, values: dict) -> None:
                 try:
                     picture = swatch(content, values["model"], index, loaded)
                 except Exception as error:
-                    st.caption(app_common.page_message(error))
+                    st.caption(common.page_message(error))
                     return
                 st.image(picture, caption=style_label(names, index), output_format="PNG")
                 st.button(
