@@ -21,19 +21,19 @@ $(BIN)/.installed-app: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e ".[app]"
 	touch $@
 
-app: $(BIN)/.installed-app  ## the Streamlit app (app/streamlit_app.py): prints its local URL, Ctrl-C stops it
+app: $(BIN)/.installed-app  ## the Streamlit app (stlib/app/streamlit_app.py): prints its local URL, Ctrl-C stops it
 	$(BIN)/stlib app
 
 test: lint  ## ruff, the whole test suite, the docstring examples and every notebook in quick mode (what CI runs)
-	STLIB_QUICK=1 $(BIN)/python -m pytest -q --durations=15 --doctest-modules stlib tests
+	STLIB_QUICK=1 $(BIN)/python -m pytest -q -n 2 --dist loadscope --durations=15 --doctest-modules stlib tests
 
-lint: setup  ## ruff: lint and format check of the library, tests, benchmarks, notebooks and the app
-	$(BIN)/ruff check stlib tests benchmarks notebooks app tools
-	$(BIN)/ruff format --check stlib tests benchmarks notebooks app tools
+lint: setup  ## ruff: lint and format check of the library (and its app), tests, benchmarks, notebooks
+	$(BIN)/ruff check stlib tests benchmarks notebooks tools
+	$(BIN)/ruff format --check stlib tests benchmarks notebooks tools
 
 format: setup  ## let ruff fix what it can and format everything
-	$(BIN)/ruff check --fix stlib tests benchmarks notebooks app tools
-	$(BIN)/ruff format stlib tests benchmarks notebooks app tools
+	$(BIN)/ruff check --fix stlib tests benchmarks notebooks tools
+	$(BIN)/ruff format stlib tests benchmarks notebooks tools
 
 test-fast: setup  ## unit tests only: no real optimisations, no notebooks
 	$(BIN)/python -m pytest -q -m "not slow" tests

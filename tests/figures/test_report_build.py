@@ -33,7 +33,7 @@ SLIDE_TITLES = ("What a pastiche is", "Conditional instance normalisation", "Spe
 
 
 @pytest.fixture(scope="module")
-def built(quick_report):
+def built(quick_report, figures_lock):
     """The quick figures, numbers.tex and both PDFs, built in a copy of report/ (figures that
     the figure tests made already are kept by the command, not made again)."""
     missing = [
@@ -41,7 +41,11 @@ def built(quick_report):
     ]
     if missing:
         pytest.skip(f"the report build needs {', '.join(missing)} (see this module's docstring)")
-    folder = quick_report
+    with figures_lock():  # the other worker may be making figures in the same folder
+        return _build(quick_report)
+
+
+def _build(folder: Path) -> Path:
     for source in REPORT.glob("*.tex"):
         shutil.copy(source, folder)
     shutil.copy(REPORT / "references.bib", folder)
