@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # A developer checkout sits beside the course's shared/ folder, as CI's clone does.
@@ -28,3 +30,22 @@ def pytest_ignore_collect(collection_path, config):
     if collection_path.name == "conftest.py":
         return True
     return None
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: `make test` runs two workers
+def pytest_xdist_make_scheduler(config, log):
+    """Work handed out a module at a time (its module fixtures made once), except: the figure
+    tests and the report build share one folder of quick figures, so they go to one worker
+    together (tests/figures/conftest.py); each notebook's Run All goes alone, so the eight
+    notebooks spread over both workers."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/figures/"):
+                return "tests/figures"
+            if "::test_an_untouched_notebook_" in nodeid:
+                return nodeid
+            return super()._split_scope(nodeid)
+
+    return ByModule(config, log)

@@ -253,8 +253,10 @@ def config_with(config_class: type, config: Any, changes: Mapping[str, Any]) -> 
     elif isinstance(config, Mapping):
         config = config_class(**field_names(config_class, config))
     elif not isinstance(config, config_class):
+        name = config_class.__name__
         raise TypeError(
-            f"config is a {type(config).__name__}; pass a {config_class.__name__} "
-            "or a dict of its fields"
+            f"config is {'an' if type(config).__name__[0] in 'aeiou' else 'a'} "
+            f"{type(config).__name__}; pass {'an' if name[0] in 'AEIOU' else 'a'} {name} or a "
+            "dict of its fields (settings are keywords: stylize(content, style, size=256))"
         )
     return dataclasses.replace(config, **field_names(config_class, changes)) if changes else config

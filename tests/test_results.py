@@ -121,6 +121,8 @@ def test_arbitrary_stylize_is_a_one_step_result(tflite_models, no_network, sampl
     np.testing.assert_array_equal(as_dict.image, result.image)
     with pytest.raises(TypeError, match="did you mean 'strength'"):
         arbitrary.stylize("tuebingen", "starry_night", strenght=0.5)
+    with pytest.raises(TypeError, match=r"config is a tuple; pass an ArbitraryConfig .* keywords"):
+        arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], (2, 1))  # 0.2's weights
     with pytest.warns(FutureWarning, match="'weights' is now 'mix'"):
         assert arbitrary.ArbitraryConfig(weights=(2, 1)).mix == (2.0, 1.0)
 

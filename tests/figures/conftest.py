@@ -2,8 +2,9 @@
 figure test and the report build, and the figures command keeps a figure whose inputs are
 unchanged, so each quick figure is made once per test run (about 3 minutes of CI, not 6).
 
-Under ``make test``'s two workers (pytest-xdist) the folder is the same for both, and a lock on
-it lets one worker make figures (or build the report) while the other waits, then keeps them."""
+Under ``make test``'s two workers (pytest-xdist) the root conftest.py sends these tests to one
+worker together; should they ever run on two, the folder is the same for both and a lock on it
+lets one make figures (or build the report) while the other waits, then keeps them."""
 
 from __future__ import annotations
 
