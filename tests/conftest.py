@@ -73,3 +73,24 @@ def no_network(monkeypatch):
         raise urllib.error.URLError("the tests do not go online")
 
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
+
+
+@pytest.fixture
+def served_folder(tmp_path):
+    """(folder, base URL): a local HTTP server for a fresh folder, stopped after the test, so that
+    download code is tested on real HTTP without the internet."""
+    import functools
+    import http.server
+    import threading
+
+    folder = tmp_path / "served"
+    folder.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None  # quiet test output
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield folder, f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -3,11 +3,8 @@ one clear error. Downloads go to a server on this machine, never to the internet
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -27,21 +24,12 @@ def offline(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch):
-    """A local HTTP server for a folder; BASE_URL points at it. Yields the folder it serves."""
-    served = tmp_path / "served"
-    served.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setattr(models, "BASE_URL", f"http://127.0.0.1:{httpd.server_address[1]}/")
-    try:
-        yield served
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def server(served_folder, monkeypatch):
+    """A local HTTP server for a folder (tests/conftest.py); BASE_URL points at it. Yields the
+    folder it serves."""
+    served, base_url = served_folder
+    monkeypatch.setattr(models, "BASE_URL", base_url)
+    return served
 
 
 def test_the_registry_matches_the_published_files():

@@ -11,11 +11,8 @@ its bound, so the test can fail. Downloads go to a server on this machine, never
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
-import http.server
 import io
-import threading
 import zipfile
 from pathlib import Path
 
@@ -288,25 +285,17 @@ def offline(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch):
-    """A local HTTP server for a folder; the zip's URL points at it. Yields the folder."""
-    served = tmp_path / "served"
-    served.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/stylize_v1.zip"
+def server(served_folder, tmp_path, monkeypatch):
+    """A local HTTP server for a folder (tests/conftest.py); the zip's URL points at it. Yields
+    the folder."""
+    served, base_url = served_folder
+    url = f"{base_url}stylize_v1.zip"
     monkeypatch.setattr(
         magenta26, "FROZEN_GRAPH", dataclasses.replace(magenta26.FROZEN_GRAPH, url=url)
     )
     monkeypatch.setenv("STLIB_MODELS_DIR", "")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    try:
-        yield served
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    return served
 
 
 def zip_with(members: dict[str, bytes]) -> bytes:
