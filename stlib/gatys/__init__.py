@@ -4,7 +4,8 @@
     image, history, config = gatys.stylize("tuebingen", "starry_night", gatys.preset("gatys2016"))
     quick = gatys.stylize("tuebingen", "starry_night", size=64, steps=3)  # Config fields changed
 
-Modules: ``config`` (GatysConfig, checked once), ``presets`` (published settings), ``inputs``
+Modules: ``preset_fields`` (published settings as data), ``config`` (GatysConfig, checked
+once), ``presets`` (the published settings as configs), ``inputs``
 (images loaded, named, checked; the starting image), ``objective`` (the loss with fixed targets),
 ``optimizers`` (the pixel updates: L-BFGS and Adam), ``lbfgs_tf`` (L-BFGS on the device),
 ``progress`` (step numbers, bar, callbacks), ``history`` (losses per step, callbacks), ``engine``
@@ -49,6 +50,7 @@ __all__ = sorted(_HOMES)
 
 
 _MODULES = (
+    "preset_fields",
     "config",
     "presets",
     "history",

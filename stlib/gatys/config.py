@@ -18,6 +18,7 @@ from typing import Any
 
 from stlib import validation as check
 from stlib import vgg_layers
+from stlib.gatys.preset_fields import PRESET_FIELDS, STYLE_LAYERS_GATYS
 from stlib.limits import MAX_SIDE, MIN_SIDE
 from stlib.validation import SettingError, SettingTypeError
 
@@ -31,13 +32,6 @@ POOLINGS = ("max", "avg")
 # out here so that a config is checked without starting TensorFlow.
 TV_KINDS = ("l1", "squared")
 CONTENT_REDUCTIONS = ("mean", "sum")
-STYLE_LAYERS_GATYS = (
-    "block1_conv1",
-    "block2_conv1",
-    "block3_conv1",
-    "block4_conv1",
-    "block5_conv1",
-)
 MIN_SIZE, MAX_SIZE = MIN_SIDE, MAX_SIDE  # the output sizes stlib.images accepts
 
 
@@ -193,12 +187,11 @@ class GatysConfig:
                 f"holds a JSON {kind}, not an object of GatysConfig fields "
                 '(e.g. {"size": 256, "steps": 100})',
             )
-        from stlib.gatys.presets import preset  # presets import this module
-
         named = values.get("preset")
         if named is None:
             return cls.from_dict(values)
-        return preset(named).replace(**values)  # an unknown preset name is refused there
+        check.choice(named, "preset", tuple(PRESET_FIELDS))
+        return cls.from_dict({**PRESET_FIELDS[named], **values})
 
 
 FIELDS = tuple(f.name for f in dataclasses.fields(GatysConfig))
