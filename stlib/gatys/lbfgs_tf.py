@@ -59,7 +59,7 @@ import tensorflow as tf
 
 from stlib.gatys.config import GatysConfig
 from stlib.gatys.history import StopTransfer
-from stlib.gatys.objective import Objective
+from stlib.gatys.objective import Objective, finish_in_float32
 
 __all__ = [
     "ARMIJO",
@@ -415,16 +415,14 @@ def minimize_lbfgs_tf(
 
     Taught in notebook 03, section 3.
     """
-    image, stopped, taken, memory = _run(objective, image, steps, config, progress, steps_per_call)
-    if not stopped and taken < steps and objective.precision != "float32":
-        progress.switched_to_float32()
-        objective = objective.in_float32()
-        # Go on with the bfloat16 pairs rather than an empty history: measured at 128 px, 1-2 %
-        # lower loss 100-300 steps after the switch (an empty history restarts with tiny steps).
-        image, stopped, _, _ = _run(
-            objective, image, steps - taken, config, progress, steps_per_call, memory
-        )
-    return image, stopped
+
+    # The float32 run goes on with the bfloat16 pairs rather than an empty history: measured at
+    # 128 px, 1-2 % lower loss 100-300 steps after the switch (an empty one restarts with tiny
+    # steps).
+    def run(objective, image, steps, memory):
+        return _run(objective, image, steps, config, progress, steps_per_call, memory)
+
+    return finish_in_float32(run, objective, image, steps, progress)
 
 
 def _run(objective, image, steps, config, progress, steps_per_call, memory=None):

@@ -167,3 +167,19 @@ class Objective:
             tape.watch(image)
             terms = self.terms(image)
         return terms, tape.gradient(terms["total"], image)
+
+
+def finish_in_float32(run, objective: Objective, image: tf.Tensor, steps: int, progress):
+    """Both L-BFGS routes' precision rule: ``steps`` iterations of ``run``, in float32 at the end.
+
+    ``run(objective, image, steps, carried) -> (image, stopped, taken, carried)`` is one route's
+    loop (``carried``: what it may keep between its two runs, None at first). A bfloat16 network's
+    rounding ends the line search early (``taken < steps`` without a stop from a callback); the
+    remaining steps then run with the float32 network, after ``progress.switched_to_float32()``.
+    Returns (image, stopped).
+    """
+    image, stopped, taken, carried = run(objective, image, steps, None)
+    if not stopped and taken < steps and objective.precision != "float32":
+        progress.switched_to_float32()
+        image, stopped, _, _ = run(objective.in_float32(), image, steps - taken, carried)
+    return image, stopped

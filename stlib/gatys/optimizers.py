@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 from stlib.gatys.config import GatysConfig
 from stlib.gatys.history import StopTransfer
 from stlib.gatys.lbfgs_tf import minimize_lbfgs_tf
-from stlib.gatys.objective import Objective
+from stlib.gatys.objective import Objective, finish_in_float32
 
 __all__ = ["MINIMIZERS", "minimize_adam", "minimize_lbfgs"]
 
@@ -54,14 +54,12 @@ def minimize_lbfgs(
 
     Taught in notebook 03, section 3.
     """
-    image, stopped, taken = _lbfgs_b(objective, image, steps, config.lbfgs_history, progress)
-    if not stopped and taken < steps and objective.precision != "float32":
-        progress.switched_to_float32()
-        objective = objective.in_float32()
-        image, stopped, _ = _lbfgs_b(
-            objective, image, steps - taken, config.lbfgs_history, progress
-        )
-    return image, stopped
+
+    def run(objective, image, steps, _):  # scipy keeps nothing between its two runs
+        image, stopped, taken = _lbfgs_b(objective, image, steps, config.lbfgs_history, progress)
+        return image, stopped, taken, None
+
+    return finish_in_float32(run, objective, image, steps, progress)
 
 
 class _LbfgsState:

@@ -82,3 +82,46 @@ def test_lbfgs_b_runs_with_one_blas_thread_and_gives_the_threads_back(content, s
     )
     assert before and during and all(threads == [1] * len(before) for threads in during)
     assert blas_threads() == before
+
+
+class _FakeObjective:
+    def __init__(self, precision):
+        self.precision = precision
+
+    def in_float32(self):
+        return _FakeObjective("float32")
+
+
+class _Progress:
+    def __init__(self):
+        self.switches = 0
+
+    def switched_to_float32(self):
+        self.switches += 1
+
+
+@pytest.mark.parametrize(
+    "precision, taken, stopped, runs",
+    [
+        ("bfloat16", 4, False, [("bfloat16", 10, None), ("float32", 6, "memory")]),  # stalled
+        ("bfloat16", 10, False, [("bfloat16", 10, None)]),  # all steps taken
+        ("bfloat16", 4, True, [("bfloat16", 10, None)]),  # a callback stopped it
+        ("float32", 4, False, [("float32", 10, None)]),  # nothing to switch to
+    ],
+)
+def test_finish_in_float32_runs_the_rest_in_float32_only_after_a_bfloat16_stall(
+    precision, taken, stopped, runs
+):
+    from stlib.gatys.objective import finish_in_float32
+
+    seen = []
+
+    def run(objective, image, steps, carried):
+        seen.append((objective.precision, steps, carried))
+        return image + 1, stopped if len(seen) == 1 else False, taken, "memory"
+
+    progress = _Progress()
+    image, was_stopped = finish_in_float32(run, _FakeObjective(precision), 0, 10, progress)
+    assert seen == runs
+    assert progress.switches == len(runs) - 1
+    assert image == len(runs) and was_stopped == stopped
