@@ -26,6 +26,8 @@ from collections.abc import Mapping
 
 import tensorflow as tf
 
+from stlib.loss_names import CONTENT_REDUCTIONS, TV_KINDS
+
 __all__ = [
     "CONTENT_REDUCTIONS",
     "TV_KINDS",
@@ -35,9 +37,6 @@ __all__ = [
     "style_loss",
     "total_variation",
 ]
-
-CONTENT_REDUCTIONS = ("mean", "sum")
-TV_KINDS = ("l1", "squared")
 
 
 def gram_matrix(features: tf.Tensor) -> tf.Tensor:

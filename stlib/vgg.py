@@ -46,6 +46,7 @@ from stlib.vgg_layers import (
     CONV_LAYERS,
     DOWNSAMPLING,
     LAYERS,
+    POOLINGS,
     PRECISIONS,
     canonical_layer,
 )
@@ -129,7 +130,7 @@ class VGGFeatures:
         self.requested = tuple(dict.fromkeys(layers))  # unique, order kept
         if not self.requested:
             raise ValueError("VGGFeatures needs at least one layer name")
-        if pooling not in ("max", "avg"):
+        if pooling not in POOLINGS:
             raise ValueError(f"unknown pooling {pooling!r}; choose 'max' or 'avg'")
         if precision not in PRECISIONS:
             raise ValueError(

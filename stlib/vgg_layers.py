@@ -16,6 +16,7 @@ __all__ = [
     "CONV_LAYERS",
     "DOWNSAMPLING",
     "LAYERS",
+    "POOLINGS",
     "PRECISIONS",
     "canonical_layer",
     "min_input_side",
@@ -38,6 +39,8 @@ DOWNSAMPLING: dict[str, int] = {
 # Arithmetic of the convolutions: "float32", or "bfloat16" (about half the time on hardware with
 # bfloat16 units, at 8 bits of mantissa).
 PRECISIONS = ("float32", "bfloat16")
+# VGG19 as trained ("max"), or with average pooling as Gatys et al. 2016 (sec. 2).
+POOLINGS = ("max", "avg")
 
 _ALIAS = re.compile(r"^(?:relu|conv)(\d)_(\d)$|^pool(\d)$")
 _ALIASES = tuple(

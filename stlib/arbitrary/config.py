@@ -39,7 +39,7 @@ MIN_SIZE, MAX_SIZE = MIN_SIDE, MAX_SIDE  # the output sizes stlib.images accepts
 # The style network was trained on style images of 128-300 px (Ghiasi et al., sec. 4; Magenta's
 # random style size); 256 is the size of the published predictor's input.
 DEFAULT_STYLE_SIZE = 256
-MIN_STYLE_SIZE, MAX_STYLE_SIZE = 32, 2048
+MIN_STYLE_SIZE, MAX_STYLE_SIZE = MIN_SIDE, 2048
 # The transformer halves the image twice and pads by reflection at every layer: below 64 px its
 # quarter-resolution maps are a few pixels wide and the strokes are as large as the image.
 MIN_COMPUTE_SIZE = 64

@@ -14,7 +14,9 @@ from typing import Any
 from stlib import validation as check
 from stlib import vgg_layers
 from stlib.cin import spec as spec_module
+from stlib.limits import MIN_SIDE
 from stlib.validation import SettingError, SettingTypeError
+from stlib.vgg_layers import POOLINGS
 
 __all__ = [
     "FIELDS",
@@ -29,10 +31,9 @@ __all__ = [
     "preset",
 ]
 
-POOLINGS = ("max", "avg")
 MIXED_PRECISIONS = (None, "mixed_float16", "mixed_bfloat16")
 NEW_STYLE_INITS = ("mean", "identity")
-MIN_SIZE, MAX_SIZE = 32, 2048
+MIN_SIZE, MAX_SIZE = MIN_SIDE, 2048  # the sides of a training crop
 
 # The published widths by name, as dicts (stlib.cin.spec: no TensorFlow).
 SPECS = {name: dataclasses.asdict(spec) for name, spec in spec_module.SPECS.items()}

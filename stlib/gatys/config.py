@@ -20,18 +20,15 @@ from stlib import validation as check
 from stlib import vgg_layers
 from stlib.gatys.preset_fields import PRESET_FIELDS, STYLE_LAYERS_GATYS
 from stlib.limits import MAX_SIDE, MIN_SIDE
+from stlib.loss_names import CONTENT_REDUCTIONS, TV_KINDS
 from stlib.validation import SettingError, SettingTypeError
+from stlib.vgg_layers import POOLINGS
 
 # "lbfgs": scipy's L-BFGS-B on the host (the reference); "lbfgs-tf": projected L-BFGS inside one
 # compiled TensorFlow function (stlib.gatys.lbfgs_tf), the default; "adam": Adam with clipping.
 OPTIMIZERS = ("lbfgs", "adam", "lbfgs-tf")
 INITS = ("content", "noise", "style")
 COLOR_MODES = (None, "luminance", "histogram")
-POOLINGS = ("max", "avg")
-# The same names as stlib.losses.TV_KINDS and CONTENT_REDUCTIONS (a test keeps them equal); spelled
-# out here so that a config is checked without starting TensorFlow.
-TV_KINDS = ("l1", "squared")
-CONTENT_REDUCTIONS = ("mean", "sum")
 MIN_SIZE, MAX_SIZE = MIN_SIDE, MAX_SIDE  # the output sizes stlib.images accepts
 
 
