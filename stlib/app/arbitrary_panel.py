@@ -9,7 +9,6 @@ pastiche once per combination of settings.
 
 from __future__ import annotations
 
-import shlex
 import time
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from stlib import arbitrary
 from stlib.app import common
 from stlib.app.image_pickers import Pair, at_size
 from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, TRANSFORMERS, ArbitraryConfig
+from stlib.cli import common as cli_common
 from stlib.methods import method
 
 METHOD = method("arbitrary")
@@ -84,7 +84,7 @@ def make_config(pair: Pair, size: int, preserve_color: str | None, values: dict)
     """The checked config (SettingError names a bad value) with one weight per painting."""
     config = ArbitraryConfig(
         backend=BACKEND,
-        mix=pair.blend,
+        mix=pair.config_mix,
         size=size,
         preserve_color=preserve_color,
         **values,
@@ -142,18 +142,17 @@ def paint(pair: Pair, config: ArbitraryConfig) -> Picture:
 
 def command_line(pair: Pair, config: ArbitraryConfig, output: str) -> str:
     """The ``stlib arbitrary`` command that paints the same picture."""
-    words = [METHOD.command, pair.content.cli_argument, *(s.cli_argument for s in pair.styles)]
-    words += ["-o", shlex.quote(output), "--backend", config.backend]
-    if config.transformer != "dynamic":
-        words += ["--transformer", config.transformer]
-    if config.mix is not None:
-        words += ["--mix", ",".join(f"{w:g}" for w in config.mix)]
-    words += ["--strength", f"{config.strength:g}", "--size", str(config.size)]
-    if config.style_size != DEFAULT_STYLE_SIZE:
-        words += ["--style-size", str(config.style_size)]
-    if config.preserve_color:
-        words += ["--preserve-color", config.preserve_color]
-    return " ".join(words)
+    options = {
+        "-o": output,
+        "--backend": config.backend,
+        "--transformer": None if config.transformer == "dynamic" else config.transformer,
+        "--mix": config.mix,
+        "--strength": config.strength,
+        "--size": config.size,
+        "--style-size": None if config.style_size == DEFAULT_STYLE_SIZE else config.style_size,
+        "--preserve-color": config.preserve_color,
+    }
+    return cli_common.command_line(METHOD.command, pair.names, options)
 
 
 def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Picture | None:

@@ -17,7 +17,6 @@ pastiche once per combination of settings. Widget keys: ``cin_model``, ``cin_sty
 
 from __future__ import annotations
 
-import shlex
 import time
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ from stlib import cin, images
 from stlib.app import common
 from stlib.app.image_pickers import Pair, Picked, at_size
 from stlib.cin.mixing import style_weights
+from stlib.cli import common as cli_common
 from stlib.methods import method
 
 METHOD = method("cin")
@@ -198,17 +198,16 @@ def swatch(content: Picked, model: str, index: int, loaded) -> np.ndarray:
 
 def command_line(pair: Pair, settings: Settings, output: str) -> str:
     """The ``stlib cin`` command that paints the same picture."""
-    words = [METHOD.command, pair.content.cli_argument, "-o", shlex.quote(output)]
-    if settings.model != DEFAULT_MODEL:
-        words += ["--model", shlex.quote(settings.model)]
-    if isinstance(settings.selection, int):
-        words += ["--style", str(settings.selection)]
-    else:
-        words += ["--mix", ",".join(f"{k}:{w:g}" for k, w in settings.selection)]
-    words += ["--size", str(settings.size)]
-    if settings.preserve_color:
-        words += ["--preserve-color", settings.preserve_color]
-    return " ".join(words)
+    one = isinstance(settings.selection, int)
+    options = {
+        "-o": output,
+        "--model": None if settings.model == DEFAULT_MODEL else settings.model,
+        "--style": settings.selection if one else None,
+        "--mix": None if one else dict(settings.selection),
+        "--size": settings.size,
+        "--preserve-color": settings.preserve_color,
+    }
+    return cli_common.command_line(METHOD.command, [pair.content.name], options)
 
 
 def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Picture | None:

@@ -30,7 +30,7 @@ def _distances(pair_key: tuple, run_id: int, arbitrary_config, _pair: Pair, _ima
     return {
         name: {
             "content": metrics.content_distance(image, content, network=network),
-            "style": metrics.style_distance(image, styles, mix=_pair.blend, network=network)[
+            "style": metrics.style_distance(image, styles, mix=_pair.config_mix, network=network)[
                 "mean"
             ],
         }

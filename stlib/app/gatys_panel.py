@@ -11,7 +11,6 @@ reached. The settings become a ``GatysConfig`` (checked once, by stlib), downloa
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +20,7 @@ from stlib import vgg_layers
 from stlib.app import arbitrary_panel, common
 from stlib.app.image_pickers import Pair
 from stlib.background import BackgroundTransfer
+from stlib.cli import common as cli_common
 from stlib.gatys.config import INITS, OPTIMIZERS, GatysConfig
 from stlib.gatys.presets import PRESETS, preset
 from stlib.methods import method
@@ -167,7 +167,7 @@ def make_config(pair: Pair, size: int, preserve_color: str | None, values: dict)
     """The checked config of these settings (SettingError names a bad or impossible one)."""
     fields = {k: v for k, v in values.items() if k not in ("preset", "warm_start")}
     return preset(values["preset"]).replace(
-        **fields, size=size, preserve_color=preserve_color, mix=pair.blend
+        **fields, size=size, preserve_color=preserve_color, mix=pair.config_mix
     )
 
 
@@ -208,9 +208,8 @@ def config_json(launched: Launched) -> str:
 
 
 def command_line(launched: Launched, output: str) -> str:
-    pair = launched.pair
-    words = [METHOD.command, pair.content.cli_argument, *(s.cli_argument for s in pair.styles)]
-    return " ".join([*words, "--config", CONFIG_FILE, "-o", shlex.quote(output)])
+    options = {"--config": CONFIG_FILE, "-o": output}
+    return cli_common.command_line(METHOD.command, launched.pair.names, options)
 
 
 def _live() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shlex
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,11 +60,6 @@ class Picked:
         year = f" ({sample.year})" if sample.year else ""
         return f"{_short_title(self.name)}, {author}{year}, {sample.licence}"
 
-    @property
-    def cli_argument(self) -> str:
-        """How the command line names it: the sample's name, or the file as it was uploaded."""
-        return shlex.quote(self.name)
-
     def source(self, role: str):
         """What stlib's loaders take, at full resolution: the sample's name, or the upload
         decoded (float32 [1, H, W, 3]); ImageError names it by ``role``."""
@@ -74,15 +68,20 @@ class Picked:
 
 @dataclass(frozen=True)
 class Pair:
-    """The photo and the painting(s) of one picture, with one blend weight per painting."""
+    """The photo and the painting(s) of one picture, with how much of each painting (``mix``)."""
 
     content: Picked
     styles: tuple[Picked, ...]
-    weights: tuple[float, ...]
+    mix: tuple[float, ...]
 
     @property
     def key(self) -> tuple:
-        return (self.content.key, tuple(s.key for s in self.styles), self.weights)
+        return (self.content.key, tuple(s.key for s in self.styles), self.mix)
+
+    @property
+    def names(self) -> list[str]:
+        """The photo's and paintings' names as the command line takes them (samples, uploads)."""
+        return [self.content.name, *(style.name for style in self.styles)]
 
     def style_role(self, index: int) -> str:
         return uploads.role("style", self.styles[index].name, index, len(self.styles))
@@ -99,9 +98,9 @@ class Pair:
         return f"Run it where your own images are saved as {', '.join(names)}."
 
     @property
-    def blend(self) -> tuple[float, ...] | None:
-        """The weights a config takes: None (equal) for one painting."""
-        return self.weights if len(self.styles) > 1 else None
+    def config_mix(self) -> tuple[float, ...] | None:
+        """The ``mix`` a config takes: None (equal) for one painting."""
+        return self.mix if len(self.styles) > 1 else None
 
 
 # --- cached loading: what a slider move must not redo ------------------------------------------

@@ -126,12 +126,12 @@ def main() -> None:
     own_styles = getattr(panel, "style_column", None)  # a network that takes no painting
     with style_column:
         if own_styles is None:
-            styles, weights = image_pickers.pick_styles(panel.METHOD.command)
+            styles, mix = image_pickers.pick_styles(panel.METHOD.command)
         else:
             own_styles(content, values)
-            styles, weights = [], ()
+            styles, mix = [], ()
     ready = content is not None and (bool(styles) or own_styles is not None)
-    pair = image_pickers.Pair(content, tuple(styles), weights) if ready else None
+    pair = image_pickers.Pair(content, tuple(styles), mix) if ready else None
     gatys_picture = None
     with result_column:
         st.markdown(f"**{METHODS[name].label}**")

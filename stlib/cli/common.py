@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from stlib.validation import SettingError, did_you_mean
 
@@ -31,6 +32,24 @@ def option_text(value) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(option_text(v) for v in value)
     return str(value)
+
+
+def command_line(command: str, arguments: Sequence[str], options: Mapping[str, object]) -> str:
+    """The command as a user would type it, for a front end to show (the app, the notebooks).
+
+    ``command`` as it is (``"stlib cin"``); each argument and option value shell-quoted, values
+    written by ``option_text`` (``(1, 2)`` -> ``1,2``, ``{7: 1.0}`` -> ``7:1``); an option whose
+    value is None is left out (its default).
+
+    >>> options = {"-o": "out.png", "--mix": {7: 1.0, 19: 0.5}, "--model": None}
+    >>> command_line("stlib cin", ["my photo.jpg"], options)
+    "stlib cin 'my photo.jpg' -o out.png --mix 7:1,19:0.5"
+    """
+    words = [command, *map(shlex.quote, arguments)]
+    for option, value in options.items():
+        if value is not None:
+            words += [option, shlex.quote(option_text(value))]
+    return " ".join(words)
 
 
 # --- argument types: messages in the user's terms ----------------------------------------------
