@@ -26,6 +26,7 @@ import streamlit as st
 from stlib import cin, images
 from stlib.app import common
 from stlib.app.image_pickers import Pair, Picked, at_size
+from stlib.cin.config import CinConfig
 from stlib.cin.mixing import style_weights
 from stlib.cli import common as cli_common
 from stlib.methods import method
@@ -42,16 +43,15 @@ PAGE = {"persist_state": "page"}  # kept while another method's panel is shown
 
 @dataclass(frozen=True)
 class Settings:
-    """What makes one picture: the network, the style or mix, the size and the colour mode.
+    """What makes one picture: the library's ``CinConfig`` (network, size, colour mode) and the
+    style or mix it paints.
 
     ``selection`` is what ``stlib.cin.stylize`` takes: a style number, or ``{number: weight}``
-    for a mix (the library divides the weights by their sum).
+    pairs for a mix (the library divides the weights by their sum).
     """
 
-    model: str
+    config: CinConfig
     selection: int | tuple[tuple[int, float], ...]
-    size: int
-    preserve_color: str | None
 
     @property
     def style(self) -> int | dict[int, float]:
@@ -157,7 +157,8 @@ def make_settings(values: dict, size: int, preserve_color: str | None) -> Settin
         selection = styles[0]
     else:
         selection = tuple(zip(styles, weights))
-    made = Settings(values["model"], selection, size, preserve_color)
+    config = CinConfig(model=values["model"], size=size, preserve_color=preserve_color)
+    made = Settings(config, selection)
     style_weights(made.style, values["network"].num_styles, name=made.setting)
     return made
 
@@ -168,10 +169,10 @@ def make_settings(values: dict, size: int, preserve_color: str | None) -> Settin
 @st.cache_data(max_entries=32, show_spinner=False)
 def _paint(content_key: str, settings: Settings, _pair: Pair, _network) -> tuple[np.ndarray, float]:
     start = time.perf_counter()
-    photo = at_size(_pair.content, settings.size, _pair.content_role)[None]  # as the CLI loads it
-    image = cin.stylize(
-        photo, settings.style, model=_network, preserve_color=settings.preserve_color
-    ).image
+    config = settings.config
+    photo = at_size(_pair.content, config.size, _pair.content_role)[None]  # as the CLI loads it
+    # The network already loaded (by the model's name, kept per server) and the photo at its size.
+    image = cin.stylize(photo, settings.style, config, model=_network, size=None).image
     return image.numpy()[0], time.perf_counter() - start
 
 
@@ -201,11 +202,11 @@ def command_line(pair: Pair, settings: Settings, output: str) -> str:
     one = isinstance(settings.selection, int)
     options = {
         "-o": output,
-        "--model": None if settings.model == DEFAULT_MODEL else settings.model,
+        "--model": None if settings.config.model == DEFAULT_MODEL else settings.config.model,
         "--style": settings.selection if one else None,
         "--mix": None if one else dict(settings.selection),
-        "--size": settings.size,
-        "--preserve-color": settings.preserve_color,
+        "--size": settings.config.size,
+        "--preserve-color": settings.config.preserve_color,
     }
     return cli_common.command_line(METHOD.command, [pair.content.name], options)
 
