@@ -16,15 +16,39 @@ __all__ = ["ProgressBar"]
 
 
 class ProgressBar:
-    """``total`` units of work (``unit``: "step", "image"), named ``what``; ``initial`` already
-    done (a resumed training)."""
+    """``total`` units of work (``unit``: "step", "image", "B"), named ``what``; ``initial``
+    already done (a resumed training).
+
+    ``total=None``: a count without an end (a download whose size the server does not say).
+    ``unit="B"`` counts bytes as kB, MB. ``keep=False`` clears the bar when it closes (a download
+    is a preamble to the work, not a result).
+    """
 
     def __init__(
-        self, total: int, what: str, unit: str, *, show: bool = True, initial: int = 0
+        self,
+        total: int | None,
+        what: str,
+        unit: str,
+        *,
+        show: bool = True,
+        initial: int = 0,
+        keep: bool = True,
     ) -> None:
         from tqdm.auto import tqdm  # tqdm.auto picks the notebook widget where there is one
 
-        self._bar = tqdm(total=total, initial=initial, desc=what, unit=unit, disable=not show)
+        self._bar = tqdm(
+            total=total,
+            initial=initial,
+            desc=what,
+            unit=unit,
+            unit_scale=unit == "B",
+            leave=keep,
+            disable=not show,
+        )
+
+    @property
+    def total(self) -> int | None:
+        return self._bar.total
 
     def advance(self, count: int = 1, losses: Mapping[str, float] | None = None) -> None:
         """``count`` more units done; ``losses`` (name -> value) shown after the count."""
@@ -35,6 +59,10 @@ class ProgressBar:
     def say(self, line: str, file: TextIO | None = None) -> None:
         """Print ``line`` above the bar (stderr by default), which is drawn again below it."""
         self._bar.write(line, file=file or sys.stderr)
+
+    def restart(self) -> None:
+        """Back to 0 of the same total (a download that starts again)."""
+        self._bar.reset()
 
     def close(self) -> None:
         self._bar.close()

@@ -35,9 +35,10 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from stlib import settings
+from stlib.progress import ProgressBar
 
 __all__ = [
     "IMAGES",
@@ -238,12 +239,13 @@ def _quiet_pooch() -> Iterator[None]:
 
 
 class _Progress:
-    """A tqdm.auto bar for pooch that appears only once the server answers (pooch sets ``total``
-    then), so that a refused connection prints nothing above the error."""
+    """The download's ``ProgressBar`` in the shape pooch drives (``total``, ``update``, ``reset``),
+    drawn only once the server answers (pooch sets ``total`` then), so that a refused connection
+    prints nothing above the error."""
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.bar: Any = None
+        self.bar: ProgressBar | None = None
 
     def __bool__(self) -> bool:  # pooch asks whether there is a bar before it sets the total
         return True
@@ -254,18 +256,16 @@ class _Progress:
 
     @total.setter
     def total(self, size: int) -> None:
-        from tqdm.auto import tqdm
-
         # A size of 0 means the server did not say: a bar that counts bytes without an end.
-        self.bar = tqdm(total=size or None, desc=self.label, unit="B", unit_scale=True, leave=False)
+        self.bar = ProgressBar(size or None, self.label, "B", keep=False)
 
     def update(self, count: int) -> None:
         if self.bar is not None:
-            self.bar.update(count)
+            self.bar.advance(count)
 
     def reset(self) -> None:
         if self.bar is not None:
-            self.bar.reset()
+            self.bar.restart()
 
     def close(self) -> None:
         if self.bar is not None:

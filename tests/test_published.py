@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import http.server
 import io
 import subprocess
 import sys
-import threading
 import zipfile
 from pathlib import Path
 
@@ -32,23 +30,9 @@ def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def served(tmp_path: Path):
-    """A folder served over HTTP on 127.0.0.1; yields (folder, base URL)."""
-    root = tmp_path / "served"
-    root.mkdir()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, *args):  # keep the test output clean
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def served(served_folder):
+    """A folder served over HTTP on 127.0.0.1 (tests/conftest.py); (folder, base URL)."""
+    return served_folder
 
 
 def a_file(url: str = "http://127.0.0.1:9/thing.bin", **changes) -> published.PublishedFile:
@@ -130,6 +114,21 @@ def test_a_member_of_a_zip_is_extracted_checked_and_the_zip_dropped(folders, ser
     fetched = published.find(a_file(base + "bundle.zip", member="thing.bin"))
     assert fetched.read_bytes() == PAYLOAD
     assert sorted(p.name for p in fetched.parent.iterdir()) == ["thing.bin"]  # no zip left
+
+
+def test_a_download_draws_one_byte_bar_and_a_refused_one_draws_none(folders, served, capfd):
+    root, base = served
+    (root / "thing.bin").write_bytes(PAYLOAD)
+    published.find(a_file(base + "thing.bin"))
+    drawn = capfd.readouterr().err
+    # stlib.progress.ProgressBar counting bytes: the file's name, its size in kB, a rate in B/s,
+    # cleared when done (the last redraw is blank).
+    assert "thing.bin:" in drawn and "/16.0k" in drawn and "B/s" in drawn
+    assert drawn.rsplit("\r", 2)[-2].strip() == ""
+
+    with pytest.raises(published.NotFoundError):
+        published.find(a_file(base + "missing.bin", path="things/missing.bin"))
+    assert "B/s" not in capfd.readouterr().err  # no bar above the error
 
 
 def test_offline_one_error_names_the_folder_variable_the_cache_and_the_url(folders):
