@@ -110,9 +110,9 @@ def test_a_tiny_benchmark_run_prints_consistent_json(vgg_weights, samples_availa
         "--size",
         "64",
         "--tutorial-steps",
-        "20",
+        "10",
         "--max-steps",
-        "60",
+        "30",
         "--routes",
         "lbfgs,lbfgs-tf-bf16,adam-bf16",
         "--profile",
@@ -127,7 +127,7 @@ def test_a_tiny_benchmark_run_prints_consistent_json(vgg_weights, samples_availa
     report = json.loads(printed)
     assert json.loads(out.read_text()) == report
     target = report["tutorial"]["final_loss"]
-    assert report["tutorial"]["steps"] == 20
+    assert report["tutorial"]["steps"] == 10
     for name, route in report["stlib"].items():
         if route["seconds_to_reach_tutorial_loss"] is not None:
             # A route that says it reached the tutorial's loss really did, by the common float32

@@ -390,7 +390,7 @@ def optimizers(ctx: Context) -> Made:
     about 1 %); L-BFGS goes on in float32 once bfloat16 rounding stalls its line search."""
     import matplotlib.pyplot as plt
 
-    size, adam_steps = ctx.pick((256, 300), (64, 40))
+    size, adam_steps = ctx.pick((256, 300), (64, 20))
     most = 2 * adam_steps
     photo, painting = _photo(PHOTO, size), _painting(PAINTING, size)
     base = _base(ctx, size, 1)
