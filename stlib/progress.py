@@ -9,10 +9,10 @@ costs nothing, for tests and ``--quiet``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TextIO
 
-__all__ = ["ProgressBar"]
+__all__ = ["ProgressBar", "each"]
 
 
 class ProgressBar:
@@ -50,6 +50,15 @@ class ProgressBar:
     def total(self) -> int | None:
         return self._bar.total
 
+    @property
+    def done(self) -> int:
+        """The units counted so far (``initial`` included)."""
+        return self._bar.n
+
+    def label(self, text: str) -> None:
+        """Name the piece of work under way after the count (``"figures 3/14, speed"``)."""
+        self._bar.set_postfix_str(text)
+
     def advance(self, count: int = 1, losses: Mapping[str, float] | None = None) -> None:
         """``count`` more units done; ``losses`` (name -> value) shown after the count."""
         self._bar.update(count)
@@ -72,3 +81,15 @@ class ProgressBar:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def each(
+    items: Iterable, what: str, unit: str, *, show: bool = True, keep: bool = True
+) -> Iterator:
+    """Each of ``items`` in turn while a ``ProgressBar`` counts them (closed at the end, or when
+    the loop stops early): ``for size in each(SIZES, "speed: networks", "size"): ...``."""
+    items = list(items)
+    with ProgressBar(len(items), what, unit, show=show, keep=keep) as bar:
+        for item in items:
+            yield item
+            bar.advance()

@@ -51,9 +51,8 @@ def _strip(row: list, labels: list[str], width: float = 7.5):
 
 @figure("arbitrary_strength", "Style strength in the arbitrary network")
 def arbitrary_strength(ctx: Context) -> Made:
-    from tqdm.auto import tqdm
-
     from stlib import data
+    from stlib.progress import each
 
     size = ctx.pick(384, 160)
     strengths = ctx.pick((0.0, 0.25, 0.5, 0.75, 1.0), (0.0, 0.5, 1.0))
@@ -62,7 +61,7 @@ def arbitrary_strength(ctx: Context) -> Made:
     style = stylizer.prepare(STRENGTH_PAINTING)  # embedded once
     strip = [
         stylizer.stylize(photo, style, strength=s)
-        for s in tqdm(strengths, desc="arbitrary_strength", unit="image")
+        for s in each(strengths, "arbitrary_strength", "image")
     ]
     height, width = int(photo.shape[1]), int(photo.shape[2])
     painting = fit_to(data.load(STRENGTH_PAINTING, 2 * size), height, width)
@@ -82,9 +81,8 @@ def arbitrary_strength(ctx: Context) -> Made:
 
 @figure("arbitrary_interpolation", "Interpolation between two paintings' style embeddings")
 def arbitrary_interpolation(ctx: Context) -> Made:
-    from tqdm.auto import tqdm
-
     from stlib import data
+    from stlib.progress import each
 
     size = ctx.pick(384, 160)
     steps = ctx.pick(5, 3)
@@ -94,7 +92,7 @@ def arbitrary_interpolation(ctx: Context) -> Made:
     pair = stylizer.prepare(list(INTERPOLATION))  # both embedded once
     strip = [
         stylizer.stylize(photo, pair, mix=(1.0 - t, t))
-        for t in tqdm(fractions, desc="arbitrary_interpolation", unit="image")
+        for t in each(fractions, "arbitrary_interpolation", "image")
     ]
     height, width = int(photo.shape[1]), int(photo.shape[2])
     first, last = (fit_to(data.load(name, 2 * size), height, width) for name in INTERPOLATION)
@@ -188,14 +186,13 @@ def spread_thumbnails(fig, margin_points: float = 3.0, iterations: int = 500) ->
 
 @figure("arbitrary_embedding", "The style embeddings of the course's paintings (PCA)")
 def arbitrary_embedding(ctx: Context) -> Made:
-    from tqdm.auto import tqdm
-
     from stlib import data, plotting
+    from stlib.progress import each
 
     stylizer = _stylizer()
     names = data.sample_names("style")
     embeddings = {
-        name: stylizer.embed(name) for name in tqdm(names, desc="arbitrary_embedding", unit="image")
+        name: stylizer.embed(name) for name in each(names, "arbitrary_embedding", "image")
     }
     thumbnails = {name: data.load(name, ctx.pick(128, 64)) for name in names}
     fig = plotting.embedding_map(embeddings, thumbnails, thumbnail_px=44)

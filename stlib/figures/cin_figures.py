@@ -60,18 +60,18 @@ def _network():
 @figure("cin_gallery", "The 26 styles of the multi-style network on one photograph")
 def cin_gallery(ctx: Context) -> Made:
     import numpy as np
-    from tqdm.auto import tqdm
 
     from stlib import cin, data
     from stlib.cin import magenta26
     from stlib.cin.transformer import MAGENTA, SLIM26
+    from stlib.progress import each
 
     size = ctx.pick(384, 160)
     network = _network()
     photo = data.load(PHOTO, size)
     pastiches = [
         cin.stylize(photo, k, model=network).image
-        for k in tqdm(range(network.num_styles), desc="cin_gallery: styles", unit="style")
+        for k in each(range(network.num_styles), "cin_gallery: styles", "style")
     ]
     # The import check: the same photo through the original quantised graph, one style.
     one_hot = np.eye(network.num_styles, dtype=np.float32)[IMPORT_STYLE]
@@ -117,9 +117,8 @@ def bilinear_weights(rows: int, cols: int) -> list[list[tuple[float, float, floa
 
 @figure("cin_mixing", "Four styles of the multi-style network mixed bilinearly")
 def cin_mixing(ctx: Context) -> Made:
-    from tqdm.auto import tqdm
-
     from stlib import cin, data, plotting
+    from stlib.progress import each
 
     side = ctx.pick(5, 3)
     size = ctx.pick(320, 128)
@@ -129,7 +128,7 @@ def cin_mixing(ctx: Context) -> Made:
         (r, c, w) for r, row in enumerate(bilinear_weights(side, side)) for c, w in enumerate(row)
     ]
     grid = [[None] * side for _ in range(side)]
-    for r, c, weights in tqdm(cells, desc="cin_mixing: cells", unit="image"):
+    for r, c, weights in each(cells, "cin_mixing: cells", "image"):
         mix = {k: w for k, w in zip(MIX_CORNERS, weights) if w > 0}
         grid[r][c] = cin.stylize(photo, mix, model=network).image
     fig = plotting.image_grid(grid, size=ctx.pick(0.9, 1.5))  # about 6.5 and 6.6 inches wide

@@ -197,7 +197,7 @@ def make(
     """Make the figures ``names`` (None: all), reusing unchanged ones; returns their numbers,
     ``{figure: {macro: text}}``, for every registered figure that has numbers (made now or
     cached earlier)."""
-    from tqdm.auto import tqdm
+    from stlib.progress import ProgressBar
 
     chosen = list(FIGURES) if names is None else list(names)
     unknown = [n for n in chosen if n not in FIGURES]
@@ -209,28 +209,36 @@ def make(
             f"choose from {', '.join(FIGURES)}"
         )
     package = _package_digest()
-    bar = tqdm(chosen, desc="figures", unit="figure")
-    for name in bar:
-        spec = FIGURES[name]
-        bar.set_postfix_str(name)
-        key = cache_key(spec, ctx, package)
-        if not force and _cached(ctx, spec, key) is not None:
-            say(f"{name}: unchanged, kept")
-            continue
-        start = time.perf_counter()
-        made = spec.function(ctx)
-        numbers = {macro: format_number(value) for macro, value in made.numbers.items()}
-        if made.figure is not None:
-            _save(made.figure, ctx.out, name, ctx.quick)
-        entry = {
-            "key": key,
-            "quick": ctx.quick,
-            "numbers": numbers,
-            "has_figure": made.figure is not None,
-        }
-        outputs.write_text(_cache_file(ctx, name), json.dumps(entry, indent=1) + "\n")
-        say(f"{name}: made in {time.perf_counter() - start:.1f} s")
+    with ProgressBar(len(chosen), "figures", "figure") as bar:
+        for name in chosen:
+            bar.label(name)
+            _make_or_keep(FIGURES[name], ctx, package, force, say)
+            bar.advance()
     return collected_numbers(ctx)
+
+
+def _make_or_keep(
+    spec: FigureSpec, ctx: Context, package: str, force: bool, say: Callable[[str], None]
+) -> None:
+    """One figure made and cached, or kept when its inputs have not changed."""
+    name = spec.name
+    key = cache_key(spec, ctx, package)
+    if not force and _cached(ctx, spec, key) is not None:
+        say(f"{name}: unchanged, kept")
+        return
+    start = time.perf_counter()
+    made = spec.function(ctx)
+    numbers = {macro: format_number(value) for macro, value in made.numbers.items()}
+    if made.figure is not None:
+        _save(made.figure, ctx.out, name, ctx.quick)
+    entry = {
+        "key": key,
+        "quick": ctx.quick,
+        "numbers": numbers,
+        "has_figure": made.figure is not None,
+    }
+    outputs.write_text(_cache_file(ctx, name), json.dumps(entry, indent=1) + "\n")
+    say(f"{name}: made in {time.perf_counter() - start:.1f} s")
 
 
 def collected_numbers(ctx: Context) -> dict[str, dict[str, str]]:

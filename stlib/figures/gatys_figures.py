@@ -110,25 +110,25 @@ class _Steps:
     """One progress bar per figure, counting optimiser steps over all its pastiches."""
 
     def __init__(self, total: int, desc: str) -> None:
-        from tqdm.auto import tqdm
+        from stlib.progress import ProgressBar
 
-        self.bar = tqdm(total=total, desc=desc, unit="step", leave=False)
+        self.bar = ProgressBar(total, desc, "step", keep=False)
 
     def run(self, content: Any, style: Any, config, label: str = "", callbacks=()):
         """``stlib.gatys.transfer(content, style, config)`` with this bar; the Result."""
         from stlib.gatys import transfer
 
         if label:
-            self.bar.set_postfix_str(label)
-        start = self.bar.n
+            self.bar.label(label)
+        start = self.bar.done
         result = transfer(
             content,
             style,
             config,
             progress=False,
-            callbacks=[lambda step: self.bar.update(), *callbacks],
+            callbacks=[lambda step: self.bar.advance(), *callbacks],
         )
-        self.bar.update(start + config.total_steps - self.bar.n)  # a run may stop early
+        self.bar.advance(start + config.total_steps - self.bar.done)  # a run may stop early
         return result
 
     def close(self) -> None:

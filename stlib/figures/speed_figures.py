@@ -155,9 +155,8 @@ def _draw_speed(seconds: dict[str, dict[int, float]], measured: dict[str, set[in
     "speed", "Seconds per image of the three methods against the image size", times_the_machine=True
 )
 def speed(ctx: Context) -> Made:
-    from tqdm.auto import tqdm
-
     from stlib import arbitrary, cin, data, gatys
+    from stlib.progress import each
 
     repeats = ctx.pick(7, 2)
     repeats_large = ctx.pick(5, 1)  # above 512 px
@@ -169,7 +168,7 @@ def speed(ctx: Context) -> Made:
     seconds: dict[str, dict[int, float]] = {m: {} for m in METHODS}
     measured: dict[str, set[int]] = {m: set() for m in METHODS}
     inputs = {size: (data.load(PHOTO, size), data.load(PAINTING, size)) for size in SIZES}
-    for size in tqdm(SIZES, desc="speed: networks", unit="size"):
+    for size in each(SIZES, "speed: networks", "size"):
         photo, painting = inputs[size]
         count = repeats if size <= 512 else repeats_large
         seconds["Cin"][size] = median_seconds(
@@ -183,7 +182,7 @@ def speed(ctx: Context) -> Made:
     # Warm up the optimisation's route once (VGG19 weights read, functions traced) at a small size.
     warm = gatys.preset(GATYS_PRESET, size=64, steps=2)
     gatys.transfer(*inputs[SIZES[0]], warm, progress=False)
-    for size in tqdm(gatys_sizes, desc="speed: optimisation", unit="size"):
+    for size in each(gatys_sizes, "speed: optimisation", "size"):
         photo, painting = inputs[size]
         seconds["Gatys"][size], _ = gatys_seconds(photo, painting, size, timed_steps, ctx.seed)
         measured["Gatys"].add(size)
@@ -224,15 +223,14 @@ def speed(ctx: Context) -> Made:
 def closest_style(photo, painting, network, measuring) -> tuple[int, list[float]]:
     """The index of the multi-style network's style whose pastiche of ``photo`` is closest to
     ``painting`` in style distance, and every style's distance."""
-    from tqdm.auto import tqdm
-
     from stlib import cin, metrics
+    from stlib.progress import each
 
     distances = [
         metrics.style_distance(
             cin.stylize(photo, k, model=network).image, painting, network=measuring
         )["mean"]
-        for k in tqdm(range(network.num_styles), desc="metrics: closest style", unit="style")
+        for k in each(range(network.num_styles), "metrics: closest style", "style")
     ]
     return min(range(len(distances)), key=distances.__getitem__), distances
 
