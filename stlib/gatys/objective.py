@@ -7,6 +7,7 @@ terms, gradient = objective.value_and_gradient(pastiche)     # compiled; gradien
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,14 +25,31 @@ def feature_extractor(
 ) -> VGGFeatures:
     """One VGG19 extractor for all the layers of ``config`` (truncated after the deepest).
 
-    ``precision`` overrides ``config.precision`` ("float32" or "bfloat16").
+    ``precision`` overrides ``config.precision`` ("float32" or "bfloat16"). Equal settings give
+    the same extractor (kept per process), so that runs of equal settings share compiled code.
     """
+    return _extractor(
+        tuple(dict.fromkeys([*config.content_layers, *config.style_layers])),
+        config.pooling,
+        weights,
+        precision or config.precision,
+        config.normalized_vgg,
+    )
+
+
+def _extractor(layers, pooling, weights, precision, normalized) -> VGGFeatures:
+    try:
+        return _kept_extractor(layers, pooling, weights, precision, normalized)
+    except TypeError:  # weights that cannot be a key (not a name, path or None): a new one
+        return VGGFeatures(
+            layers, pooling=pooling, weights=weights, precision=precision, normalized=normalized
+        )
+
+
+@functools.lru_cache(maxsize=8)
+def _kept_extractor(layers, pooling, weights, precision, normalized) -> VGGFeatures:
     return VGGFeatures(
-        [*config.content_layers, *config.style_layers],
-        pooling=config.pooling,
-        weights=weights,
-        precision=precision or config.precision,
-        normalized=config.normalized_vgg,
+        layers, pooling=pooling, weights=weights, precision=precision, normalized=normalized
     )
 
 
@@ -46,6 +64,49 @@ def blended_grams(
         for name in layers:
             grams[name] = grams[name] + (weight / total) * losses.gram_matrix(maps[name])
     return grams
+
+
+def weighted_terms(
+    features: VGGFeatures,
+    image: tf.Tensor,
+    arguments: dict,
+    content_reduction: str,
+    tv_kind: str | None,
+) -> dict[str, tf.Tensor]:
+    """{'content', 'style', 'tv', 'total'} of ``image`` [1, H, W, 3]: Gatys' loss, each term
+    weighted. ``arguments`` holds the targets and weights (``Objective.arguments``); ``tv_kind``
+    None leaves total variation out."""
+    maps = features(image)
+    zero = tf.constant(0.0)
+    content = zero
+    # Layers in name order: a compiled function receives its dicts sorted by key, so the eager
+    # and the compiled sums add in the same order.
+    for name, weight in sorted(arguments["content_weights"].items()):
+        loss = losses.content_loss(
+            maps[name], arguments["content_targets"][name], content_reduction
+        )
+        content = content + weight * loss
+    style_weights = dict(sorted(arguments["style_weights"].items()))
+    style = (
+        losses.style_loss(maps, arguments["style_targets"], style_weights)
+        if style_weights
+        else zero
+    )
+    tv = arguments["tv_weight"] * losses.total_variation(image, tv_kind) if tv_kind else zero
+    return {"content": content, "style": style, "tv": tv, "total": content + style + tv}
+
+
+@functools.lru_cache(maxsize=16)
+def _program(features, content_layers, content_reduction, style_layers, tv_kind, jit_compile):
+    """(image, arguments) -> (terms, gradient), compiled, for one extractor and loss shape."""
+
+    def terms_and_gradient(image, arguments):
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            terms = weighted_terms(features, image, arguments, content_reduction, tv_kind)
+        return terms, tape.gradient(terms["total"], image)
+
+    return tf.function(terms_and_gradient, jit_compile=jit_compile)
 
 
 class Objective:
@@ -75,9 +136,32 @@ class Objective:
         self.style_layer_weights = {
             name: config.style_weight * w for name, w in config.style_layers.items()
         }
-        self.value_and_gradient = tf.function(
-            self.terms_and_gradient, jit_compile=config.jit_compile
+        # The compiled form: one function of (image, arguments) per extractor and loss shape,
+        # the targets and weights passed in as tensors, so that runs of equal settings and size
+        # share one trace (tracing VGG19 costs seconds, more than a short run's steps).
+        self.program = _program(
+            features,
+            tuple(config.content_layers),
+            config.content_reduction,
+            tuple(config.style_layers),
+            config.tv_kind if config.tv_weight else None,
+            config.jit_compile,
         )
+        constant = lambda value: tf.constant(value, tf.float32)  # noqa: E731
+        self.arguments = {
+            "content_targets": self.content_targets,
+            "style_targets": self.style_targets,
+            "content_weights": {
+                name: constant(config.content_weight * w)
+                for name, w in config.content_layers.items()
+            },
+            "style_weights": {name: constant(w) for name, w in self.style_layer_weights.items()},
+            "tv_weight": constant(config.tv_weight),
+        }
+
+    def value_and_gradient(self, image: tf.Tensor) -> tuple[dict[str, tf.Tensor], tf.Tensor]:
+        """``terms_and_gradient`` compiled (shared by objectives of equal settings and size)."""
+        return self.program(image, self.arguments)
 
     @classmethod
     def from_images(
@@ -110,37 +194,20 @@ class Objective:
         """The same objective with a float32 network (targets recomputed in float32)."""
         if self.precision == "float32":
             return self
-        features = VGGFeatures(
-            self.features.requested,
-            pooling=self.features.pooling,
-            weights=self.features.weights,
-            precision="float32",
-            normalized=self.features.normalized,
-        )
-        return Objective(self.config, features, *self._images)
+        features = self.features
+        same = (features.requested, features.pooling, features.weights, "float32")
+        return Objective(self.config, _extractor(*same, features.normalized), *self._images)
 
     def terms(self, image: tf.Tensor) -> dict[str, tf.Tensor]:
         """{'content', 'style', 'tv', 'total'}: scalar tensors, each already weighted."""
         config = self.config
-        maps = self.features(image)
-        zero = tf.constant(0.0)
-        content = zero
-        for name, weight in config.content_layers.items():
-            loss = losses.content_loss(
-                maps[name], self.content_targets[name], config.content_reduction
-            )
-            content = content + config.content_weight * weight * loss
-        style = (
-            losses.style_loss(maps, self.style_targets, self.style_layer_weights)
-            if config.style_layers
-            else zero
+        return weighted_terms(
+            self.features,
+            image,
+            self.arguments,
+            config.content_reduction,
+            config.tv_kind if config.tv_weight else None,
         )
-        tv = (
-            config.tv_weight * losses.total_variation(image, config.tv_kind)
-            if config.tv_weight
-            else zero
-        )
-        return {"content": content, "style": style, "tv": tv, "total": content + style + tv}
 
     def style_layer_terms(self, image: tf.Tensor) -> dict[str, float]:
         """{style layer: beta * w_l * E_l(image)}: what each layer adds to the style term.

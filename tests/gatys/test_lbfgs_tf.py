@@ -235,7 +235,8 @@ def test_bfloat16_finishes_in_float32_when_its_line_search_stalls(monkeypatch, c
     real = module.lbfgs_tf
 
     def stalls_in_bfloat16(fn, x0, steps, **options):
-        precision = fn.__self__.precision  # fn is Objective.terms_and_gradient
+        # fn is an Objective's compiled program: the bfloat16 objective's, or its float32 twin's
+        precision = "bfloat16" if fn is objective.program else "float32"
         calls.append((precision, steps))
         return real(fn, x0, 3 if precision == "bfloat16" else steps, **options)
 
