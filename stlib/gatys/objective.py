@@ -97,8 +97,9 @@ def weighted_terms(
 
 
 @functools.lru_cache(maxsize=16)
-def _program(features, content_layers, content_reduction, style_layers, tv_kind, jit_compile):
-    """(image, arguments) -> (terms, gradient), compiled, for one extractor and loss shape."""
+def _program(features, content_reduction, tv_kind, jit_compile):
+    """(image, arguments) -> (terms, gradient), compiled, for one extractor and loss shape (the
+    layers are the extractor's and the arguments' keys: not a key of their own here)."""
 
     def terms_and_gradient(image, arguments):
         with tf.GradientTape() as tape:
@@ -141,9 +142,7 @@ class Objective:
         # share one trace (tracing VGG19 costs seconds, more than a short run's steps).
         self.program = _program(
             features,
-            tuple(config.content_layers),
             config.content_reduction,
-            tuple(config.style_layers),
             config.tv_kind if config.tv_weight else None,
             config.jit_compile,
         )
