@@ -26,6 +26,11 @@ reference's size first where a measurement compares positions (content distance,
   of the [0, 1] range. It tells whether the palette moved toward the painting (or stayed with the
   photo when colours are preserved); it ignores where the colours are.
 
+Read every distance against :func:`baselines`, images that are no pastiche at all: a flat grey
+image scores about 1 on both the style and the content distance, uniform noise more than 1, and a
+picture of other things (the painting itself, say) can be further from the photo in content
+distance than grey is. A pastiche's distances mean something only beside these.
+
 What stlib does not implement, because it needs networks trained for it: **ArtFID** (Wright &
 Ommer, GCPR 2022: FID between pastiches and paintings with an Inception network fine-tuned on
 art, times a content distance, over thousands of images), the **deception rate** (Sanakoyeu et al.,
@@ -47,6 +52,7 @@ from stlib.vgg import VGGFeatures
 __all__ = [
     "CONTENT_LAYER",
     "STYLE_LAYERS",
+    "baselines",
     "color_distance",
     "content_distance",
     "measuring_network",
@@ -176,6 +182,24 @@ def color_distance(image: Any, reference: Any, *, levels: int = 1024) -> float:
     a = _channel_quantiles(_image(image, "image"), levels)
     b = _channel_quantiles(_image(reference, "reference"), levels)
     return float(np.abs(a - b).mean())
+
+
+def baselines(like: Any, *, seed: int = 0) -> dict[str, tf.Tensor]:
+    """Two images that are no pastiche, the size of ``like`` ([1, H, W, 3] float32 in [0, 1]),
+    to read the distances against: ``"grey"``, every value 0.5, and ``"noise"``, every value
+    uniform in [0, 1) and independent, from ``numpy.random.default_rng(seed)`` (the same seed
+    gives the same image).
+
+    >>> made = baselines(np.zeros((1, 32, 48, 3), np.float32), seed=1)
+    >>> sorted(made), tuple(made["noise"].shape), float(made["grey"][0, 0, 0, 0])
+    (['grey', 'noise'], (1, 32, 48, 3), 0.5)
+    """
+    height, width = _image(like, "like").shape[1:3]
+    rng = np.random.default_rng(seed)
+    return {
+        "grey": tf.fill((1, height, width, 3), tf.constant(0.5, tf.float32)),
+        "noise": tf.constant(rng.random((1, height, width, 3), dtype=np.float32)),
+    }
 
 
 def summary(

@@ -129,3 +129,15 @@ def test_color_distance_is_scipy_wasserstein_per_channel():
 def test_bad_images_are_named_by_their_role(tmp_path):
     with pytest.raises(images.ImageError, match="reference"):
         metrics.psnr(_smooth(40, 40, 0), tmp_path / "missing.png")
+
+
+def test_baselines_are_flat_grey_and_seeded_uniform_noise_of_the_references_size():
+    reference = _smooth(40, 56, 3)
+    made = metrics.baselines(reference, seed=7)
+    assert sorted(made) == ["grey", "noise"]
+    assert tuple(made["grey"].shape) == tuple(made["noise"].shape) == (1, 40, 56, 3)
+    np.testing.assert_array_equal(made["grey"].numpy(), np.full((1, 40, 56, 3), 0.5, np.float32))
+    noise = made["noise"].numpy()
+    np.testing.assert_array_equal(noise, metrics.baselines(reference, seed=7)["noise"].numpy())
+    assert not np.array_equal(noise, metrics.baselines(reference, seed=8)["noise"].numpy())
+    assert 0 <= noise.min() and noise.max() < 1 and abs(noise.mean() - 0.5) < 0.02

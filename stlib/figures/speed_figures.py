@@ -16,7 +16,10 @@ and 1024 px is scaled from 512 px by the number of pixels (its number carries a 
 **What ``metrics`` compares.** Gatys et al. ("stlib" preset), the arbitrary network with the same
 painting, and the multi-style network with the one of its 26 styles whose pastiche is closest to
 the painting in style distance (searched at the table's size): style distance and colour distance to
-the painting, content distance and SSIM to the photograph.
+the painting, content distance and SSIM to the photograph. Beside them, measured the same way, four
+images that are no pastiche (``stlib.metrics.baselines``): the photograph, the painting, a flat grey
+image and uniform noise (seeded with the run's seed). A flat grey image scores about 1 on both
+distances, so a pastiche's distances are read against these rows, not against 0.
 
 Full mode is dominated by the 300 L-BFGS steps at 384 px of ``metrics``; quick mode takes about a
 minute for both (the measured times: the README, Speed).
@@ -100,7 +103,17 @@ def duration(seconds: float) -> str:
     return f"{seconds / 3600:.3g} h"
 
 
-COLORS = {"Gatys": "tab:red", "Cin": "tab:blue", "Arbitrary": "tab:green", "Photo": "tab:gray"}
+COLORS = {
+    "Gatys": "tab:red",
+    "Cin": "tab:blue",
+    "Arbitrary": "tab:green",
+    "Photo": "tab:gray",
+    "Painting": "tab:olive",
+    "Grey": "#c8c8c8",
+    "Noise": "#303030",
+}
+# The rows of the metrics table that are no pastiche: what the pastiches' numbers are read against.
+BASELINES = ("Photo", "Painting", "Grey", "Noise")
 # Where each method's value labels go (points, alignment): clear of its own rising line and of
 # the other lines.
 LABEL_PLACES = {
@@ -258,16 +271,21 @@ def _draw_metrics(
     for ax, (key, ylabel, hint) in zip(bottom.subplots(1, len(panels)), panels):
         values = [table[row][key] for row in rows]
         bars = ax.bar(range(len(rows)), values, color=[COLORS[r] for r in rows])
-        ax.bar_label(bars, labels=[f"{v:.3g}" for v in values], fontsize=8)
+        ax.bar_label(
+            bars, labels=[f"{v:.3g}" for v in values], fontsize=7.5, rotation=90, padding=2
+        )
         ax.set_xticks([])
         ax.set_ylabel(ylabel)
         ax.set_title(hint, fontsize=9)
-        ax.set_ylim(0, max(values) * 1.18)
+        ax.set_ylim(min(0, min(values) * 1.3), max(values) * 1.35)
+        # The pastiches on the left, the baselines (no pastiche) right of a thin line.
+        first = next((k for k, row in enumerate(rows) if row in BASELINES), len(rows))
+        ax.axvline(first - 0.5, color="0.6", lw=0.6, ls=":")
     bottom.legend(
         bars,
         [legend[row] for row in rows],
         loc="outside lower center",
-        ncol=len(rows),
+        ncol=4,
         fontsize=9,
         frameon=False,
     )
@@ -292,25 +310,31 @@ def metrics_figure(ctx: Context) -> Made:
         "Cin": cin.stylize(photo, index, model=network).image,
         "Arbitrary": arbitrary.load("tflite").stylize(photo, painting),
     }
+    # What the pastiches are read against: images that are no pastiche, measured the same way.
+    blank = metrics.baselines(photo, seed=ctx.seed)
+    rows = {
+        **pastiches,
+        "Photo": photo,
+        "Painting": painting,
+        "Grey": blank["grey"],
+        "Noise": blank["noise"],
+    }
     table = {}
-    for method, image in pastiches.items():
-        table[method] = {
+    for row, image in rows.items():
+        table[row] = {
             "style": metrics.style_distance(image, painting, network=measuring)["mean"],
             "content": metrics.content_distance(image, photo, network=measuring),
             "ssim": metrics.ssim(image, photo),
             "color": metrics.color_distance(image, painting),
         }
-    table["Photo"] = {
-        "style": metrics.style_distance(photo, painting, network=measuring)["mean"],
-        "content": 0.0,
-        "ssim": 1.0,
-        "color": metrics.color_distance(photo, painting),
-    }
     legend = {
         "Gatys": f"Gatys et al. ({steps} steps)",
         "Cin": f"multi-style network, #{index}",
         "Arbitrary": "arbitrary network",
         "Photo": "the photograph itself",
+        "Painting": "the painting itself",
+        "Grey": "flat grey (0.5)",
+        "Noise": f"uniform noise (seed {ctx.seed})",
     }
     pictures = {
         "photograph": photo,
@@ -324,6 +348,12 @@ def metrics_figure(ctx: Context) -> Made:
             numbers[f"metrics{method}{word}"] = table[method][key]
     numbers["metricsPhotoStyle"] = table["Photo"]["style"]
     numbers["metricsPhotoColor"] = table["Photo"]["color"]
+    numbers["metricsPaintingContent"] = table["Painting"]["content"]
+    numbers["metricsPaintingSsim"] = table["Painting"]["ssim"]
+    for row in ("Grey", "Noise"):
+        for key, word in names.items():
+            numbers[f"metrics{row}{word}"] = table[row][key]
+    numbers["metricsNoiseSeed"] = ctx.seed
     numbers["metricsCinStyleIndex"] = index
     numbers["metricsGatysSteps"] = steps
     return Made(_draw_metrics(pictures, table, legend), numbers)

@@ -27,6 +27,13 @@ MACROS = {
         "cinParams",
         "cinImportDiff",
         "cinImportStyle",
+        "cinImportDiffMin",
+        "cinImportDiffMedian",
+        "cinImportDiffMax",
+        "cinImportBestStyle",
+        "cinImportWorstStyle",
+        "cinImportWorstOffShare",
+        "cinImportOff",
         "cinGallerySize",
     },
     "cin_mixing": {"cinMixCorners"},
@@ -54,6 +61,14 @@ MACROS = {
         ),
         "metricsPhotoStyle",
         "metricsPhotoColor",
+        "metricsPaintingContent",
+        "metricsPaintingSsim",
+        *(
+            f"metrics{row}{measure}"
+            for row in ("Grey", "Noise")
+            for measure in ("Style", "Content", "Ssim", "Color")
+        ),
+        "metricsNoiseSeed",
         "metricsCinStyleIndex",
         "metricsGatysSteps",
     },
@@ -205,10 +220,51 @@ def test_quick_mode_numbers_of_the_networks(made):
     assert gallery["cinNumbersPerStyle"] == "990"
     assert gallery["cinNumbersPerStyleMagenta"] == "3{,}206"
     assert _number(gallery["cinParams"]) > 26 * 990  # the shared kernels come on top
-    assert 0 < _number(gallery["cinImportDiff"]) < 0.05  # 8-bit noise, not another picture
+    assert 0 < _number(gallery["cinImportDiff"]) < 0.05  # the same picture, not another one
     assert numbers["arbitrary_strength"]["arbEmbeddingSize"] == "100"
     assert numbers["arbitrary_embedding"]["arbEmbeddingPaintings"] == "9"
     assert 0 < _number(numbers["arbitrary_embedding"]["arbEmbeddingExplained"]) <= 100
+
+
+@pytest.mark.slow
+@pytest.mark.weights
+def test_quick_mode_import_difference_is_the_range_over_the_26_styles(made):
+    """The import difference is given over every style: the ends and the median in order, style
+    0 inside them, and the two styles named recomputed here, straight from ``cin.stylize`` and
+    the frozen graph at the gallery's size."""
+    from stlib import cin, data
+    from stlib.cin import magenta26
+
+    gallery = made[1]["cin_gallery"]
+    low, middle, high = (
+        _number(gallery[f"cinImportDiff{end}"]) for end in ("Min", "Median", "Max")
+    )
+    assert 0 < low < middle < high < 0.2
+    assert low <= _number(gallery["cinImportDiff"]) <= high
+    assert high > 2 * low  # the styles differ: one style's number is not the import's
+    assert int(gallery["cinImportStyle"]) == cin_figures.IMPORT_STYLE
+    best, worst = int(gallery["cinImportBestStyle"]), int(gallery["cinImportWorstStyle"])
+    assert best != worst and {best, worst} <= set(range(26))
+    assert 0 < _number(gallery["cinImportWorstOffShare"]) < 100
+    assert _number(gallery["cinImportOff"]) == cin_figures.IMPORT_OFF
+
+    network = cin.load("magenta-26")
+    photo = data.load(cin_figures.PHOTO, int(_number(gallery["cinGallerySize"])))
+
+    def gap(style):
+        pastiche = cin.stylize(photo, style, model=network).image.numpy()
+        weights = np.zeros(26, np.float32)
+        weights[style] = 1
+        return np.abs(pastiche - magenta26.run_frozen_graph(photo.numpy(), weights))
+
+    for style, macro in (
+        (worst, "cinImportDiffMax"),
+        (best, "cinImportDiffMin"),
+        (0, "cinImportDiff"),
+    ):
+        assert _number(gallery[macro]) == pytest.approx(gap(style).mean(), rel=0.01), macro
+    share = 100 * (gap(worst) > cin_figures.IMPORT_OFF).mean()
+    assert _number(gallery["cinImportWorstOffShare"]) == pytest.approx(share, rel=0.01)
 
 
 @pytest.mark.slow
@@ -246,3 +302,38 @@ def test_quick_mode_metrics_numbers(made):
         assert 0 <= _number(table[f"metrics{method}Color"]) < 1
     # The optimisation minimises (a weighted form of) the style distance: it beats the photo.
     assert _number(table["metricsGatysStyle"]) < _number(table["metricsPhotoStyle"])
+
+
+@pytest.mark.slow
+@pytest.mark.weights
+def test_quick_mode_metrics_baselines(made):
+    """The rows that are no pastiche: a flat grey image about 1 on both distances, noise above
+    it, the painting further from the photo than grey in content; grey's and noise's numbers
+    recomputed here from images made without ``metrics.baselines``."""
+    import tensorflow as tf
+
+    from stlib import data, metrics
+
+    table = made[1]["metrics"]
+    for measure in ("Style", "Content"):
+        assert 0.9 < _number(table[f"metricsGrey{measure}"]) < 1.05, measure
+        assert _number(table[f"metricsNoise{measure}"]) > _number(table[f"metricsGrey{measure}"])
+    assert _number(table["metricsPaintingContent"]) > _number(table["metricsGreyContent"])
+    assert _number(table["metricsNoiseSsim"]) < 0.1  # noise keeps no structure of the photo
+
+    size = int(table["metricsSize"])
+    photo = data.load(speed_figures.PHOTO, size)
+    painting = data.load(speed_figures.PAINTING, size)
+    grey = tf.fill(photo.shape, 0.5)
+    seed = int(table["metricsNoiseSeed"])
+    noise = np.random.default_rng(seed).random(tuple(photo.shape), dtype=np.float32)
+    for name, image in (("Grey", grey), ("Noise", noise)):
+        expected = {
+            "Style": metrics.style_distance(image, painting)["mean"],
+            "Content": metrics.content_distance(image, photo),
+            "Ssim": metrics.ssim(image, photo),
+            "Color": metrics.color_distance(image, painting),
+        }
+        for measure, value in expected.items():
+            got = _number(table[f"metrics{name}{measure}"])
+            assert got == pytest.approx(value, rel=0.01, abs=1e-3), f"{name} {measure}"
