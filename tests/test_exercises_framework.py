@@ -36,7 +36,7 @@ def test_check_function_verdicts(capsys):
     def double(x):
         return 2 * x
 
-    right = check_function("double", double, double, cases)
+    right = check_function("double", lambda x: x + x, double, cases)
     assert right and right.message == "correct on all 2 test cases (rtol=1e-4, atol=1e-6)."
     assert right.attempted
     off = check_function("double", lambda x: x, double, cases, hint="Twice.").message
@@ -86,3 +86,65 @@ def test_quick_or_follows_the_switch(monkeypatch):
     assert settings.quick_or(512, 64) == 64
     monkeypatch.setenv("STLIB_QUICK", "0")
     assert settings.quick_or(512, 64) == 512
+
+
+# --- a function that hands the work to the library's version does not pass ----------------------
+
+
+def _double(x):
+    """Stands for a library function the exercise re-implements."""
+    return 2.0 * x
+
+
+class _Doubler:
+    def apply(self, x):
+        return 2.0 * x
+
+
+def test_delegation_is_caught_however_the_library_is_reached():
+    import functools
+    import sys
+
+    import tensorflow as tf
+
+    cases = [(1.0,), (3.5,)]
+    alias = _double
+    delegates = {
+        "the function itself": _double,
+        "an alias": lambda x: alias(x),
+        "a partial": functools.partial(_double),
+        "inside tf.function": tf.function(lambda x: _double(tf.constant(x))),
+        "a method of a library class": lambda x: _Doubler().apply(x),
+        "a call that then raises": lambda x: [_double(x), 1 / 0],
+    }
+    for how, delegate in delegates.items():
+        for library in [(), (_Doubler,)]:
+            watched = check_function("double", delegate, _double, cases, library=library)
+            if how == "a method of a library class" and not library:
+                assert watched, how  # nothing of the class is watched: it passes on its values
+                continue
+            assert not watched and watched.delegated, how
+            assert watched.message.startswith("calls the library's version (")
+            assert "._double)" in watched.message or "._Doubler)" in watched.message, how
+    own = check_function("double", lambda x: x + x, _double, cases, library=(_Doubler,))
+    assert own and not own.delegated  # the reference runs after the candidate: not counted
+    assert sys.getprofile() is None  # the watch leaves no profiler behind
+
+
+def test_delegation_watch_keeps_an_installed_profiler():
+    import sys
+
+    seen = []
+
+    def profiler(frame, event, arg):
+        if event == "call":
+            seen.append(frame.f_code.co_name)
+
+    sys.setprofile(profiler)
+    try:
+        verdict = check_function("double", lambda x: _double(x), _double, [(1.0,)])
+        assert sys.getprofile() is profiler  # put back
+    finally:
+        sys.setprofile(None)
+    assert verdict.delegated
+    assert "_double" in seen  # the profiler went on receiving the calls during the check

@@ -20,8 +20,8 @@ def test_slider_for_paper_ratio_follows_the_preset():
     # The preset is the paper's alpha/beta = 1e-3: content_weight = alpha/2, style_weight = beta/4.
     base = preset("gatys2016")
     assert base.content_weight / base.style_weight == pytest.approx(2e-3)
-    assert nb04.slider_for_paper_ratio(1e-3) == pytest.approx(2e-3)
-    assert nb04.slider_for_paper_ratio(1e-2) == pytest.approx(2e-2)
+    assert nb04._slider_for_paper_ratio(1e-3) == pytest.approx(2e-3)
+    assert nb04._slider_for_paper_ratio(1e-2) == pytest.approx(2e-2)
 
 
 def test_exercise1_right_wrong_and_placeholder(capsys):
@@ -39,10 +39,10 @@ def test_exercise1_right_wrong_and_placeholder(capsys):
 def test_effective_style_weights_reference_matches_the_formula():
     for name in ("gatys2016", "neural-style", "tf-tutorial", "stlib"):
         config = preset(name)
-        assert nb04.effective_style_weights(config) == pytest.approx(
+        assert nb04._objective_factors(config) == pytest.approx(
             solutions.effective_style_weights(config)
         )
-    neural = nb04.effective_style_weights(preset("neural-style"))
+    neural = nb04._objective_factors(preset("neural-style"))
     assert neural["block1_conv1"] == pytest.approx(100 / 64**2)  # neural-style: 100 / N_l^2
 
 
@@ -70,9 +70,9 @@ def test_exercise2_right_wrong_and_placeholder(capsys):
 def test_style_representation_sizes_are_cumulative_gram_entries():
     per_layer = [vgg.CHANNELS[layer] ** 2 for layer in STYLE_LAYERS_GATYS]
     assert per_layer == [4096, 16384, 65536, 262144, 262144]
-    assert nb04.style_representation_sizes() == [4096, 20480, 86016, 348160, 610304]
-    assert solutions.representation_sizes == nb04.style_representation_sizes()
-    assert [len(row) for row in nb04.fig3_rows()] == [1, 2, 3, 4, 5]
+    assert nb04._style_representation_sizes() == [4096, 20480, 86016, 348160, 610304]
+    assert solutions.representation_sizes == nb04._style_representation_sizes()
+    assert [len(row) for row in nb04._fig3_rows()] == [1, 2, 3, 4, 5]
 
 
 def test_exercise3_right_wrong_and_placeholder(capsys):

@@ -87,7 +87,7 @@ def test_the_cin_reference_is_the_layer():
     cases = nb06._cin_cases()
     for x, w, gamma, beta in cases:
         np.testing.assert_allclose(
-            nb06.conditional_instance_norm(x, w, gamma, beta),
+            nb06._conditional_instance_norm(x, w, gamma, beta),
             _cin(x, w, gamma, beta),
             rtol=1e-4,
             atol=1e-5,
@@ -125,9 +125,9 @@ def test_the_mix_reference_is_what_the_model_paints_with():
     weights = np.array([[2.0, 2.0, 0.0], [1.0, 0.0, 3.0]])
     x = rng.normal(size=(2, 5, 5, 4)).astype(np.float32)
     convex = weights / weights.sum(axis=1, keepdims=True)
-    want = nb06.conditional_instance_norm(x, convex, gamma, beta)
-    mixed_gamma, mixed_beta = (nb06.mix_parameters(weights, t) for t in (gamma, beta))
-    x_hat = nb06.conditional_instance_norm(x, np.ones((2, 1)), np.ones((1, 4)), np.zeros((1, 4)))
+    want = nb06._conditional_instance_norm(x, convex, gamma, beta)
+    mixed_gamma, mixed_beta = (nb06._mix_parameters(weights, t) for t in (gamma, beta))
+    x_hat = nb06._conditional_instance_norm(x, np.ones((2, 1)), np.ones((1, 4)), np.zeros((1, 4)))
     got = mixed_gamma[:, None, None, :] * x_hat + mixed_beta[:, None, None, :]
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
@@ -157,7 +157,7 @@ def test_slim_numbers_check():
 
 
 def test_the_counts_behind_the_hints_are_the_models():
-    per_style, total = nb06.slim_numbers()
+    per_style, total = nb06._slim_numbers()
     assert per_style == SLIM26.numbers_per_style == 2 * nb06._SLIM_CHANNELS
     assert total == nb06._SLIM_CONV_WEIGHTS + nb06.SLIM_STYLES * per_style
     model = MultiStyleTransformer(1, SLIM26)

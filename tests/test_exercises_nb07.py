@@ -61,10 +61,10 @@ def test_the_bottleneck_reference_is_what_stylize_gives_the_transformer():
     normalised mix, then (1 - s) e_content + s e_mix, computed here independently."""
     rng = np.random.default_rng(1)
     content, a, b = (rng.normal(size=100).astype(np.float32) for _ in range(3))
-    got = nb07.bottleneck(content, [a, b], [3.0, 1.0], 0.25)
+    got = nb07._bottleneck(content, [a, b], [3.0, 1.0], 0.25)
     np.testing.assert_allclose(got, 0.75 * content + 0.25 * (0.75 * a + 0.25 * b), rtol=1e-5)
-    np.testing.assert_allclose(nb07.bottleneck(content, [a], [1.0], 0.0), content, rtol=1e-6)
-    np.testing.assert_allclose(nb07.bottleneck(content, [a, b], [0, 2], 1.0), b, rtol=1e-6)
+    np.testing.assert_allclose(nb07._bottleneck(content, [a], [1.0], 0.0), content, rtol=1e-6)
+    np.testing.assert_allclose(nb07._bottleneck(content, [a, b], [0, 2], 1.0), b, rtol=1e-6)
 
 
 def test_overlap_ramp_check():
@@ -140,7 +140,7 @@ def test_the_cin_layers_are_those_of_the_tflite_transformer(transformer_tensors)
         ]
         assert weights and weights[0][0] == channels
         assert not any(name.startswith(f"style_params/transformer/{layer}/") for name in maps)
-    per_style, parameters = nb07.cin_numbers()
+    per_style, parameters = nb07._cin_numbers()
     weights = sum(np.prod(shape) for shape in maps.values())
     assert (per_style, parameters) == (
         2 * sum(nb07.CIN_LAYERS.values()),

@@ -4,9 +4,12 @@ A notebook asks the student to write a function (or compute a value); ``check_*`
 with stlib's reference on its own test cases and returns a ``Verdict`` (true when it passed, with
 a hint when it did not). A check never raises and never prints: the student's cell ends with the
 check, so the notebook shows the verdict once, and an untouched notebook still runs top to bottom,
-reporting "not attempted" for each exercise. Each notebook has its module (``stlib.exercises.nb01``
-...) with the checks of its exercises; ``stlib.exercises.solutions`` holds the reference answers
-for the tests and for teachers, and no notebook imports it.
+reporting "not attempted" for each exercise. A function that hands the work to the library's own
+version (or to the check's reference) does not pass: while the student's function runs, the check
+watches for calls of the functions the exercise re-implements and answers "calls the library's
+version (stlib.losses.gram_matrix)", however the name was reached. Each notebook has its module
+(``stlib.exercises.nb01`` ...) with the checks of its exercises; ``stlib.exercises.solutions``
+holds the reference answers for the tests and for teachers, and no notebook imports it.
 
     from stlib.exercises import nb02
     nb02.check_gram_matrix(gram_matrix)   # ✓ or ✗ with what differed, shown by the notebook
@@ -14,6 +17,9 @@ for the tests and for teachers, and no notebook imports it.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +27,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "DELEGATED",
     "NOT_ATTEMPTED",
     "Verdict",
     "check_function",
@@ -31,6 +38,8 @@ __all__ = [
 
 # Every verdict on an untouched exercise says this, once.
 NOT_ATTEMPTED = "not attempted yet"
+# A verdict on a function that handed the work to the library's own version starts with this.
+DELEGATED = "calls the library's version"
 
 
 @dataclass(frozen=True, repr=False)
@@ -53,6 +62,11 @@ class Verdict:
     def attempted(self) -> bool:
         """False while the student's answer is still the placeholder."""
         return not self.message.startswith(NOT_ATTEMPTED)
+
+    @property
+    def delegated(self) -> bool:
+        """True when the student's function called the implementation it was asked to write."""
+        return self.message.startswith(DELEGATED)
 
     def __str__(self) -> str:
         return f"{'✓' if self.passed else '✗'} {self.exercise}: {self.message}"
@@ -88,6 +102,15 @@ def _failure(exercise: str, tolerance: str, text: str, hint: str = "") -> Verdic
     return Verdict(exercise, False, f"{text} {hint}".strip(), tolerance)
 
 
+def _delegated(exercise: str, tolerance: str, called: str) -> Verdict:
+    return _failure(
+        exercise,
+        tolerance,
+        f"{DELEGATED} ({called}) instead of computing the answer itself: write it from the "
+        "formula with TensorFlow or NumPy operations, as the exercise asks.",
+    )
+
+
 def _compare(got: Any, want: Any, rtol: float, atol: float) -> str | None:
     """None when ``got`` matches ``want``; otherwise what differs (shape or values)."""
     try:
@@ -104,6 +127,82 @@ def _compare(got: Any, want: Any, rtol: float, atol: float) -> str | None:
             f"where {want.flat[worst]:.6g} is expected ({tolerance_text(rtol, atol)})."
         )
     return None
+
+
+def _display_name(implementation: Any) -> str:
+    """'stlib.losses.gram_matrix', 'keras.applications.vgg19.preprocess_input', ..."""
+    module = getattr(implementation, "__module__", "") or ""
+    name = getattr(implementation, "__qualname__", None) or type(implementation).__qualname__
+    return f"{module.replace('keras.src.', 'keras.')}.{name}".lstrip(".")
+
+
+def _code_objects(implementation: Any) -> set:
+    """The Python code objects that run when ``implementation`` is called: a function's own (its
+    ``functools.wraps`` and ``tf.function`` wrappings unwrapped), a partial's function's, a
+    method's, a property's getter, or every method and property a class defines itself."""
+    if isinstance(implementation, functools.partial):
+        return _code_objects(implementation.func)
+    if hasattr(implementation, "python_function"):  # a tf.function
+        return _code_objects(implementation.python_function)
+    if inspect.ismethod(implementation):
+        return _code_objects(implementation.__func__)
+    if isinstance(implementation, property):
+        return _code_objects(implementation.fget)
+    if inspect.isclass(implementation):
+        members = vars(implementation).values()
+        return set().union(
+            *(
+                _code_objects(member)
+                for member in members
+                if inspect.isfunction(member) or isinstance(member, property)
+            )
+        )
+    implementation = inspect.unwrap(implementation)
+    code = getattr(implementation, "__code__", None)
+    return {code} if code is not None else set()
+
+
+class _CallWatch:
+    """Notes whether any of ``implementations`` starts running while the block runs.
+
+    It watches code objects through ``sys.setprofile``, so it sees a call however the student
+    reached the function (``from stlib.losses import gram_matrix``, an alias, a lambda, a method
+    of a library class, inside a ``tf.function``); a profiler already installed keeps receiving
+    its events.
+    """
+
+    def __init__(self, implementations: Iterable[Any]):
+        self._names = {
+            code: _display_name(implementation)
+            for implementation in implementations
+            for code in _code_objects(implementation)
+        }
+        self.called: str | None = None  # the first watched function that ran
+
+    def _profile(self, frame, event, arg) -> None:
+        if event == "call" and self.called is None:
+            self.called = self._names.get(frame.f_code)
+        if self._previous is not None:
+            self._previous(frame, event, arg)
+
+    def __enter__(self) -> _CallWatch:
+        self._previous = sys.getprofile()
+        self._eager = None
+        if self._names:
+            tensorflow = sys.modules.get("tensorflow")
+            if tensorflow is not None:
+                # A tf.function traced before the check would run its graph, not its Python
+                # code, and AutoGraph calls converted copies of the functions it reaches: run
+                # every tf.function as plain Python while watching.
+                self._eager = tensorflow.config.functions_run_eagerly()
+                tensorflow.config.run_functions_eagerly(True)
+            sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        sys.setprofile(self._previous)
+        if self._eager is not None:
+            sys.modules["tensorflow"].config.run_functions_eagerly(self._eager)
 
 
 def check_value(
@@ -136,12 +235,16 @@ def check_function(
     rtol: float = 1e-4,
     atol: float = 1e-6,
     hint: str = "",
+    library: Iterable[Any] = (),
 ) -> Verdict:
     """Call ``candidate`` and ``reference`` on each case (a tuple of arguments) and compare.
 
     The student's exceptions become a failed verdict (never raised); a function that returns
-    None or raises ``NotImplementedError`` has not been attempted.
+    None or raises ``NotImplementedError`` has not been attempted. ``library`` names the
+    implementations the exercise re-implements (functions, methods, classes): a candidate that
+    calls one of them, or ``reference``, fails with ``DELEGATED`` and the name of what it called.
     """
+    watched = (reference, *library)
     tolerance = tolerance_text(rtol, atol)
     if not_attempted(candidate):
         return _failure(
@@ -153,8 +256,10 @@ def check_function(
         )
     cases = list(cases)
     for number, args in enumerate(cases, start=1):
+        watch = _CallWatch(watched)
         try:
-            got = candidate(*args)
+            with watch:
+                got = candidate(*args)
         except NotImplementedError:
             return _failure(
                 exercise,
@@ -162,9 +267,13 @@ def check_function(
                 f"{NOT_ATTEMPTED}: the function still raises NotImplementedError.",
             )
         except Exception as error:  # the student's code: report it, do not stop the notebook
+            if watch.called:
+                return _delegated(exercise, tolerance, watch.called)
             return _failure(
                 exercise, tolerance, f"case {number} raised {type(error).__name__}: {error}.", hint
             )
+        if watch.called:
+            return _delegated(exercise, tolerance, watch.called)
         if not_attempted(got):
             if number == 1:
                 return _failure(exercise, tolerance, f"{NOT_ATTEMPTED}: the function returns None.")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -55,6 +56,7 @@ def check_preprocess(candidate: Callable, seed: int = 0) -> Verdict:
         atol=1e-3,
         hint="Reverse the channel axis (RGB -> BGR), multiply by 255, then subtract "
         "vgg.IMAGENET_MEAN_BGR (already in BGR order).",
+        library=(keras.applications.vgg19.preprocess_input,),
     )
 
 
@@ -82,6 +84,7 @@ def check_feature_map_shape(candidate: Callable, weights="imagenet") -> Verdict:
         hint="The 3x3 convolutions pad ('same') and keep h and w; each 2x2 pooling before the "
         "layer halves them, rounding down (75 -> 37). C is vgg.CHANNELS of the layer's Keras name "
         "(vgg.canonical_layer turns relu3_1 into block3_conv1).",
+        library=(vgg.VGGFeatures, keras.applications.VGG19, vgg.forward_flops),
     )
 
 
@@ -101,4 +104,5 @@ def check_receptive_field(candidate: Callable) -> Verdict:
         atol=0,
         hint="Start from r = 1, j = 1 and walk vgg.LAYERS up to the layer: a 3x3 convolution "
         "(stride 1) does r += 2 * j; a 2x2 pooling of stride 2 does r += j, then j *= 2.",
+        library=(vgg.receptive_fields,),
     )

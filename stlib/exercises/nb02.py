@@ -58,6 +58,7 @@ def check_content_loss(candidate: Callable, seed: int = 0) -> Verdict:
         atol=1e-7,
         hint="One number: the mean over every position and channel of the squared difference "
         "of the two feature maps (not a sum, not the square of the mean difference).",
+        library=(losses.style_layer_loss,),  # the same mean of squares, on two Gram matrices
     )
 
 
@@ -116,6 +117,7 @@ def check_gram_matrix(candidate: Callable, seed: int = 0) -> Verdict:
         hint="Reshape each image's features to F of shape [H W, N], then G = F^T F / (H W); keep "
         "the batch axis, so the result is [B, N, N] (tf.reshape, "
         "tf.matmul(..., transpose_a=True)).",
+        library=(losses.style_loss,),
     )
 
 
@@ -187,4 +189,5 @@ def check_style_layer_loss(candidate: Callable, seed: int = 0) -> Verdict:
         hint="Cases 2 and 3 give the style image another size than the generated one. Read each "
         "line against the equations: what does each Gram divide by, and is the last line the "
         "mean of the squares?",
+        library=(losses.gram_matrix, losses.style_layer_loss, losses.style_loss),
     )

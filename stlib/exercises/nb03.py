@@ -103,6 +103,20 @@ def _small_objectives() -> tuple:
     return tuple(pairs)
 
 
+def _weighted_terms() -> Callable:
+    """The library's weighted sum of the terms (imported when a check runs: stlib.gatys is big)."""
+    from stlib.gatys.objective import weighted_terms
+
+    return weighted_terms
+
+
+def _library_optimizers() -> tuple[Callable, ...]:
+    """stlib's own optimisation loops, which the loop exercise re-implements."""
+    from stlib.gatys import engine, optimizers
+
+    return optimizers.minimize_adam, optimizers.minimize_lbfgs, engine.stylize
+
+
 def check_total_loss(
     candidate: Callable, objective=None, image: tf.Tensor | None = None
 ) -> Verdict:
@@ -134,6 +148,7 @@ def check_total_loss(
         hint="total = alpha * sum_l u_l * content_l + beta * sum_l w_l * style_l + gamma * TV, "
         "with alpha, beta, gamma = config.content_weight, style_weight, tv_weight and u_l, w_l = "
         "config.content_layers[l], config.style_layers[l].",
+        library=(_weighted_terms(),),
     )
 
 
@@ -178,6 +193,7 @@ def check_style_gradient(candidate: Callable) -> Verdict:
         hint="With F reshaped to [M, N]: dE/dG = 2 (G - A) / N^2, and G = F^T F / M gives "
         "dE/dF = (2 / M) F dE/dG (G - A is symmetric), so 4 / (N^2 M) F (G - A); reshape back "
         "to [1, h, w, N].",
+        library=(tf.GradientTape, losses.style_layer_loss),  # "by hand": no automatic gradient
     )
 
 
@@ -238,6 +254,7 @@ def check_adam_loop(candidate: Callable) -> Verdict:
         "float(terms['total']); adam.apply_gradients([(gradient, pixels)]) with pixels a "
         "tf.Variable and adam = keras.optimizers.Adam(learning_rate=learning_rate) made once; "
         "then pixels.assign(tf.clip_by_value(pixels, 0.0, 1.0)). Return (the pixels, the losses).",
+        library=(_reference_adam_loop, *_library_optimizers()),
     )
 
 
@@ -265,6 +282,7 @@ def check_total_variation(candidate: Callable) -> Verdict:
         hint="Vertical neighbours: images[:, 1:] - images[:, :-1]; horizontal: "
         "images[:, :, 1:] - images[:, :, :-1]. Sum |d| (kind 'l1') or d**2 (kind 'squared') over "
         "the batch, all positions and channels, in both directions.",
+        library=(losses.total_variation, tf.image.total_variation),
     )
 
 
@@ -295,4 +313,5 @@ def check_conv_flops(candidate: Callable) -> Verdict:
         hint="2 * 3 * 3 * C_in * C_out * h * w, where C_in is the previous convolution's channel "
         "count (3 for block1_conv1) and the map is h = height // 2**k after k poolings "
         "(vgg.DOWNSAMPLING[layer]).",
+        library=(vgg.forward_flops,),
     )

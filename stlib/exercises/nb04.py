@@ -6,9 +6,9 @@
     nb04.check_style_representation_sizes(representation_sizes)   # Exercise 3
 
 Every expected value comes from stlib itself: the ``gatys2016`` preset, the explorer's
-``ratio_of`` and the weights and Gram matrices that ``gatys.Objective`` builds. Each check returns
-a ``Verdict`` and never raises or prints. ``effective_style_weights`` is also the library's
-version that the notebook uses after Exercise 2.
+``ratio_of``, ``gatys.style_layer_factors`` and the Gram matrices that ``gatys.Objective``
+builds. Each check returns a ``Verdict`` and never raises or prints; the expected answers stay
+private to the checks.
 """
 
 from __future__ import annotations
@@ -19,17 +19,13 @@ import numpy as np
 import tensorflow as tf
 
 from stlib.exercises import Verdict, check_function, check_value, not_attempted
-from stlib.gatys import GatysConfig, Objective, feature_extractor, preset
+from stlib.gatys import GatysConfig, Objective, feature_extractor, preset, style_layer_factors
 from stlib.gatys.config import STYLE_LAYERS_GATYS
 
 __all__ = [
     "check_effective_style_weights",
     "check_slider_for_paper_ratio",
     "check_style_representation_sizes",
-    "effective_style_weights",
-    "fig3_rows",
-    "slider_for_paper_ratio",
-    "style_representation_sizes",
 ]
 
 # The paper's alpha/beta that the gatys2016 preset stands for (Fig. 2 of Gatys et al. 2016).
@@ -48,7 +44,7 @@ def _tiny_objective(config: GatysConfig) -> Objective:
 # --- Exercise 1: the slider value for a paper ratio -----------------------------------------------
 
 
-def slider_for_paper_ratio(paper_ratio: float) -> float:
+def _slider_for_paper_ratio(paper_ratio: float) -> float:
     """The explorer's alpha/beta slider value (content_weight / style_weight) with the gatys2016
     preset that stands for the paper's alpha/beta = ``paper_ratio``.
 
@@ -64,7 +60,7 @@ def check_slider_for_paper_ratio(answer, paper_ratio: float = FIG3_PAPER_RATIO) 
     return check_value(
         f"slider value for the paper's alpha/beta = {paper_ratio:g}",
         answer,
-        slider_for_paper_ratio(paper_ratio),
+        _slider_for_paper_ratio(paper_ratio),
         rtol=1e-6,
         hint="The preset writes content_weight = alpha/2 and style_weight = beta/4 "
         "(the 1/2 of the content loss and the 1/4 of E_l); the slider shows "
@@ -75,9 +71,15 @@ def check_slider_for_paper_ratio(answer, paper_ratio: float = FIG3_PAPER_RATIO) 
 # --- Exercise 2: the factor in front of each style layer's error ---------------------------------
 
 
-def effective_style_weights(config: GatysConfig) -> dict[str, float]:
-    """{layer: beta * w_l}: the factor in front of E_l in the loss, as in ``gatys.Objective``."""
+def _objective_factors(config: GatysConfig) -> dict[str, float]:
+    """{layer: beta * w_l} as a built ``gatys.Objective`` multiplies the style errors."""
     return dict(_tiny_objective(config).style_layer_weights)
+
+
+def _objective_vector(config: GatysConfig) -> list[float]:
+    """The factors of ``_objective_factors`` in the order of ``config.style_layers``."""
+    factors = _objective_factors(config)
+    return [factors[layer] for layer in config.style_layers]
 
 
 def _exercise2_cases() -> list[tuple[GatysConfig]]:
@@ -109,23 +111,24 @@ def check_effective_style_weights(fn: Callable[[GatysConfig], Mapping[str, float
     return check_function(
         "effective style weights",
         _as_vector(fn) if callable(fn) else fn,
-        _as_vector(effective_style_weights),
+        _objective_vector,
         _exercise2_cases(),
         rtol=1e-6,
         atol=0.0,
         hint="beta is config.style_weight and w_l is config.style_layers[layer].",
+        library=(style_layer_factors, Objective),
     )
 
 
 # --- Exercise 3: how many entries the style representation holds --------------------------------
 
 
-def fig3_rows() -> list[tuple[str, ...]]:
+def _fig3_rows() -> list[tuple[str, ...]]:
     """The style layers of the rows of Fig. 3: conv1_1, conv1_1..conv2_1, ..., conv1_1..conv5_1."""
     return [STYLE_LAYERS_GATYS[:n] for n in range(1, len(STYLE_LAYERS_GATYS) + 1)]
 
 
-def style_representation_sizes() -> list[int]:
+def _style_representation_sizes() -> list[int]:
     """Per Fig. 3 row: the entries of its target Gram matrices, as counted in ``Objective``."""
     objective = _tiny_objective(
         GatysConfig(style_layers={layer: 1.0 for layer in STYLE_LAYERS_GATYS})
@@ -133,7 +136,7 @@ def style_representation_sizes() -> list[int]:
     sizes = {
         layer: int(np.prod(objective.style_targets[layer].shape)) for layer in STYLE_LAYERS_GATYS
     }
-    return [sum(sizes[layer] for layer in row) for row in fig3_rows()]
+    return [sum(sizes[layer] for layer in row) for row in _fig3_rows()]
 
 
 def check_style_representation_sizes(answer) -> Verdict:
@@ -141,7 +144,7 @@ def check_style_representation_sizes(answer) -> Verdict:
     return check_value(
         "size of the style representation per row of Fig. 3",
         answer,
-        style_representation_sizes() if not not_attempted(answer) else [0] * 5,
+        _style_representation_sizes() if not not_attempted(answer) else [0] * 5,
         rtol=0.0,
         atol=0.0,
         hint="A Gram matrix of a layer with N_l channels is N_l x N_l whatever the image size; "

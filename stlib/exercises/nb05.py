@@ -41,6 +41,7 @@ def check_luminance(candidate: Callable) -> Verdict:
         atol=1e-5,
         hint="Y = 0.299 R + 0.587 G + 0.114 B for every pixel; keep the channel axis, "
         "[1, H, W, 1] (e.g. image[..., 0:1]).",
+        library=(color.luminance, color.rgb_to_yiq, tf.image.rgb_to_yiq, tf.image.rgb_to_grayscale),
     )
 
 
@@ -67,6 +68,7 @@ def check_match_luminance(candidate: Callable) -> Verdict:
         hint="For L' = a L_s + b: mean(L') = a mu_s + b and std(L') = |a| sigma_s, with mu and "
         "sigma over all pixels (population std, np.std's default). Solve mean(L') = mu_c and "
         "std(L') = sigma_c for a > 0 and b; do not clip.",
+        library=(color.match_luminance, color.match_histogram, color.luminance_transfer_inputs),
     )
 
 
@@ -107,4 +109,5 @@ def check_blended_gram(candidate: Callable) -> Verdict:
         hint="Gram of each style with stlib's normalisation, G = F^T F / (H W) (its own H W for "
         "each image), then (w_1 G_1 + w_2 G_2) / (w_1 + w_2): the weights are normalised to sum "
         "to 1.",
+        library=(blended_grams,),
     )

@@ -27,14 +27,13 @@ __all__ = [
     "check_color_distance",
     "check_gram_distance",
     "check_psnr",
-    "gram_distance",
 ]
 
 
 def _with_hint(verdict: Verdict, hint: Callable[[], str]) -> Verdict:
     """The failed verdict of ``check_function`` with ``hint()`` added (passes, placeholders and
     the student's exceptions are returned as they are)."""
-    if verdict or not verdict.attempted or "raised" in verdict.message:
+    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
         return verdict
     return Verdict(verdict.exercise, False, f"{verdict.message} {hint()}", verdict.tolerance)
 
@@ -54,7 +53,7 @@ def _matches(got: float | None, value: float) -> bool:
 # --- Exercise 1: the relative Gram distance of one layer ------------------------------------------
 
 
-def gram_distance(features, style_features) -> float:
+def _gram_distance(features, style_features) -> float:
     """``||G(x) - G(s)||_F / ||G(s)||_F`` for the feature maps [1, h, w, N] of the pastiche and
     of the painting (any two sizes), with ``G = F^T F / (h w)``: the term of one layer in
     ``stlib.metrics.style_distance``."""
@@ -83,7 +82,15 @@ def check_gram_distance(fn: Callable) -> Verdict:
     """Exercise 1: ``fn(features, style_features)`` -> the relative Gram distance of one layer,
     on four pairs of feature maps (numpy, float32 [1, h, w, N]; the two sizes may differ)."""
     exercise = "the relative Gram distance of one layer"
-    verdict = check_function(exercise, fn, gram_distance, _gram_cases(), rtol=1e-4, atol=1e-6)
+    verdict = check_function(
+        exercise,
+        fn,
+        _gram_distance,
+        _gram_cases(),
+        rtol=1e-4,
+        atol=1e-6,
+        library=(losses.gram_matrix, metrics.style_distance),
+    )
     return _with_hint(verdict, lambda: _gram_hint(fn))
 
 
@@ -156,7 +163,15 @@ def check_psnr(fn: Callable) -> Verdict:
     """Exercise 2: ``fn(image, reference)`` -> PSNR in dB of two images of one size (numpy,
     float32 [1, H, W, 3] in [0, 1]), against ``stlib.metrics.psnr`` on four pairs."""
     exercise = "the peak signal-to-noise ratio"
-    verdict = check_function(exercise, fn, metrics.psnr, _psnr_cases(), rtol=1e-5, atol=1e-6)
+    verdict = check_function(
+        exercise,
+        fn,
+        metrics.psnr,
+        _psnr_cases(),
+        rtol=1e-5,
+        atol=1e-6,
+        library=(tf.image.psnr, metrics.summary),
+    )
     return _with_hint(verdict, lambda: _psnr_hint(fn))
 
 
@@ -214,7 +229,15 @@ def check_color_distance(fn: Callable) -> Verdict:
     distances of the two images' channel distributions (numpy, float32 [1, H, W, 3] in [0, 1];
     sizes may differ), against ``stlib.metrics.color_distance`` on three cases."""
     exercise = "the colour distance"
-    verdict = check_function(exercise, fn, _color_reference, _color_cases(), rtol=1e-5, atol=1e-7)
+    verdict = check_function(
+        exercise,
+        fn,
+        _color_reference,
+        _color_cases(),
+        rtol=1e-5,
+        atol=1e-7,
+        library=(metrics.color_distance, metrics.summary),
+    )
     return _with_hint(verdict, lambda: _color_hint(fn))
 
 

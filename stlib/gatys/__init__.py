@@ -31,6 +31,7 @@ _HOMES = {
     "Interrupted": "stlib.results",
     "Objective": "objective",
     "feature_extractor": "objective",
+    "style_layer_factors": "objective",
     "TransferError": "history",
     "initial_image": "inputs",
     "IMAGENET_MEAN_RGB": "inputs",

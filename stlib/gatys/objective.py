@@ -17,7 +17,7 @@ from stlib import losses
 from stlib.gatys.config import GatysConfig
 from stlib.vgg import VGGFeatures
 
-__all__ = ["Objective", "blended_grams", "feature_extractor"]
+__all__ = ["Objective", "blended_grams", "feature_extractor", "style_layer_factors"]
 
 
 def feature_extractor(
@@ -64,6 +64,14 @@ def blended_grams(
         for name in layers:
             grams[name] = grams[name] + (weight / total) * losses.gram_matrix(maps[name])
     return grams
+
+
+def style_layer_factors(config: GatysConfig) -> dict[str, float]:
+    """{style layer: beta * w_l}: the factor in front of each layer's error E_l in the loss.
+
+    Taught in notebook 04, Exercise 2.
+    """
+    return {name: config.style_weight * w for name, w in config.style_layers.items()}
 
 
 def weighted_terms(
@@ -134,9 +142,7 @@ class Objective:
         content_maps = features(content) if config.content_layers else {}
         self.content_targets = {name: content_maps[name] for name in config.content_layers}
         self.style_targets = blended_grams(features, styles, blend_weights, config.style_layers)
-        self.style_layer_weights = {
-            name: config.style_weight * w for name, w in config.style_layers.items()
-        }
+        self.style_layer_weights = style_layer_factors(config)
         # The compiled form: one function of (image, arguments) per extractor and loss shape,
         # the targets and weights passed in as tensors, so that runs of equal settings and size
         # share one trace (tracing VGG19 costs seconds, more than a short run's steps).
