@@ -25,9 +25,12 @@ from stlib.gatys import engine, optimizers
 from stlib.gatys.objective import blended_grams, style_layer_factors
 
 
+def _features(layer, height, width):
+    return vgg.VGGFeatures([layer], weights=None)(tf.zeros([1, height, width, 3]))[layer]
+
+
 def _feature_map_shape(height, width, layer):
-    maps = vgg.VGGFeatures([layer], weights=None)(tf.zeros([1, height, width, 3]))
-    return tuple(maps[layer].shape[1:])
+    return tuple(_features(layer, height, width).shape[1:])
 
 
 def _taped_style_gradient(features, target_gram):
@@ -55,6 +58,10 @@ DELEGATIONS = {
         lambda layer: vgg.receptive_fields()[vgg.canonical_layer(layer)]
     ],
     "nb02.check_content_loss": [losses.content_loss, lambda f, p: losses.style_layer_loss(f, p)],
+    "nb02.check_gram_shape": [
+        lambda layer, h, w: tuple(losses.gram_matrix(_features(layer, h, w)).shape),
+        lambda layer, h, w: (1, *_feature_map_shape(h, w, layer)[-1:] * 2),
+    ],
     "nb02.check_gram_matrix": [losses.gram_matrix],
     "nb02.check_style_layer_loss": [
         lambda f, s: losses.style_layer_loss(losses.gram_matrix(f), losses.gram_matrix(s))
@@ -81,6 +88,15 @@ DELEGATIONS = {
     "nb06.check_mix_parameters": [
         nb06._mix_parameters,
         lambda w, t: np.stack([mixing.style_weights(row, t.shape[0]) for row in w]) @ t,
+    ],
+    "nb07.check_identity_parameters": [
+        nb07._identity_parameters,
+        lambda x: np.stack(
+            [
+                np.std(x, axis=(1, 2)) / np.std(_library_layer(x, np.ones((1, 1)), g, b), (1, 2))
+                for g, b in [(np.ones((1, x.shape[-1])), np.zeros((1, x.shape[-1])))]
+            ][0]
+        ),
     ],
     "nb07.check_bottleneck": [nb07._bottleneck],
     "nb07.check_overlap_ramp": [tiling.ramp],

@@ -9,15 +9,20 @@ from stlib.exercises.solutions import nb02 as solutions
 
 
 def test_gram_shape_check():
-    assert nb02.check_gram_shape(solutions.gram_shape, weights=None)
-    other_layer = nb02.check_gram_shape(
-        (1, 128, 128), layer="relu2_1", height=64, width=48, weights=None
-    )
-    assert other_layer
-    no_batch = nb02.check_gram_shape((512, 512), weights=None)
+    assert nb02.check_gram_shape(solutions.gram_shape)
+    assert solutions.gram_shape("relu4_1", 300, 400) == (1, 512, 512)
+    no_batch = nb02.check_gram_shape(lambda layer, h, w: solutions.gram_shape(layer, h, w)[1:])
     assert not no_batch and "shape (2,), expected (3,)" in no_batch.message
-    positions = nb02.check_gram_shape((1, 37 * 50, 37 * 50), weights=None)  # M x M, not N x N
-    assert not positions and "N = the layer's channel count" in positions.message
+    assert "Keep the batch axis" in no_batch.message
+
+    def positions(layer, height, width):  # M x M, one row per position
+        m = (height // 8) * (width // 8)
+        return (1, m, m)
+
+    verdict = nb02.check_gram_shape(positions)
+    assert not verdict and "N x N, N = the layer's channel count" in verdict.message
+    only_relu4_1 = nb02.check_gram_shape(lambda layer, h, w: (1, 512, 512))  # the old question
+    assert not only_relu4_1 and "case 2" in only_relu4_1.message
     assert "not attempted" in nb02.check_gram_shape(None).message
 
 

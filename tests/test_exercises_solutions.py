@@ -61,8 +61,8 @@ EXERCISES = [
         "nb02",
         "check_gram_shape",
         "gram_shape",
-        "value",
-        lambda answer: nb02.check_gram_shape(answer, weights=None),
+        "function",
+        nb02.check_gram_shape,
     ),
     Exercise("nb02", "check_gram_matrix", "gram_matrix", "function", nb02.check_gram_matrix),
     Exercise(
@@ -118,7 +118,13 @@ EXERCISES = [
         "nb06", "check_mix_parameters", "mix_parameters", "function", nb06.check_mix_parameters
     ),
     Exercise("nb06", "check_slim_numbers", "slim_numbers", "value", nb06.check_slim_numbers),
-    Exercise("nb07", "check_cin_numbers", "cin_numbers", "value", nb07.check_cin_numbers),
+    Exercise(
+        "nb07",
+        "check_identity_parameters",
+        "identity_parameters",
+        "function",
+        nb07.check_identity_parameters,
+    ),
     Exercise("nb07", "check_bottleneck", "bottleneck", "function", nb07.check_bottleneck),
     Exercise("nb07", "check_overlap_ramp", "overlap_ramp", "function", nb07.check_overlap_ramp),
     Exercise("nb08", "check_gram_distance", "gram_distance", "function", nb08.check_gram_distance),

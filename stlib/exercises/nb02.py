@@ -2,7 +2,7 @@
 
     from stlib.exercises import nb02
     nb02.check_content_loss(content_loss)            # two feature maps -> mean((F - P)^2)
-    nb02.check_gram_shape(gram_shape)                # the shape of the Gram matrix at relu4_1
+    nb02.check_gram_shape(gram_shape)                # (layer, H, W) -> the shape of its Gram
     nb02.check_gram_matrix(gram_matrix)              # [B, H, W, N] -> [B, N, N], F^T F / (H W)
     nb02.check_style_layer_loss(style_layer_loss)    # debug: two feature maps -> mean((G - A)^2)
 
@@ -13,8 +13,8 @@ returns; each check returns a ``Verdict`` and never raises or prints.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -23,8 +23,6 @@ from stlib.exercises import (
     NOT_ATTEMPTED,
     Verdict,
     check_function,
-    check_value,
-    not_attempted,
     tolerance_text,
 )
 
@@ -65,28 +63,60 @@ def check_content_loss(candidate: Callable, seed: int = 0) -> Verdict:
 # --- Exercise 2: the shape of a Gram matrix ------------------------------------------------------
 
 
-def check_gram_shape(
-    answer: Any,
-    layer: str = "relu4_1",
-    height: int = 300,
-    width: int = 400,
-    weights="imagenet",
-) -> Verdict:
-    """``answer``: the shape (B, N, N) of ``losses.gram_matrix`` of ``layer``'s features of one
-    ``height`` x ``width`` image, against the shape VGG19 and ``losses.gram_matrix`` give."""
-    exercise = f"Gram shape at {layer} for a {height} x {width} image"
-    expected: Any = (1, 1, 1)  # a placeholder answer does not need the network
-    if not not_attempted(answer):
-        maps = vgg.VGGFeatures([layer], weights=weights)(tf.zeros([1, height, width, 3]))
-        expected = tuple(int(n) for n in losses.gram_matrix(maps[layer]).shape)
-    return check_value(
+# Layers by either spelling, odd and even sizes: the Gram's shape never depends on the size.
+GRAM_SHAPE_CASES = (
+    ("relu4_1", 300, 400),
+    ("block1_conv2", 64, 48),
+    ("relu5_1", 37, 53),
+    ("block3_conv4", 100, 100),
+)
+
+
+def _reference_gram_shape(layer: str, height: int, width: int) -> tuple[int, int, int]:
+    maps = vgg.VGGFeatures([layer], weights=None)(tf.zeros([1, height, width, 3]))
+    return tuple(int(n) for n in losses.gram_matrix(maps[layer]).shape)
+
+
+def _gram_shape_hint(candidate: Callable) -> str:
+    """The usual slip: the positions (M x M) where the channels belong, or no batch axis."""
+    layer, height, width = GRAM_SHAPE_CASES[0]
+    try:
+        got = tuple(int(n) for n in np.asarray(candidate(layer, height, width)).ravel())
+    except Exception:  # the check already reported the student's errors
+        return ""
+    positions = (height // 8) * (width // 8)  # relu4_1 comes after three poolings
+    if got in ((1, positions, positions), (positions, positions)):
+        return (
+            "These are M x M, one row per position: the Gram is N x N, N = the layer's channel "
+            "count (vgg.CHANNELS), summed over the positions."
+        )
+    if len(got) == 2:
+        return "Keep the batch axis: (batch, N, N), one Gram per image."
+    return (
+        "Give (batch, N, N): one image, and N = the layer's channel count (vgg.CHANNELS of "
+        "vgg.canonical_layer(layer)). The Gram does not depend on the image size: H and W are "
+        "summed over."
+    )
+
+
+def check_gram_shape(candidate: Callable) -> Verdict:
+    """``candidate(layer, height, width)`` -> the shape (B, N, N) of ``losses.gram_matrix`` of
+    ``layer``'s features of one ``height`` x ``width`` image, against what VGG19 (random weights:
+    the shapes are the same) and ``losses.gram_matrix`` give, for ``GRAM_SHAPE_CASES``."""
+    exercise = "the shape of a Gram matrix"
+    verdict = check_function(
         exercise,
-        answer,
-        expected,
+        candidate,
+        _reference_gram_shape,
+        list(GRAM_SHAPE_CASES),
         rtol=0,
         atol=0,
-        hint="Give (batch, N, N): one image, and N = the layer's channel count. The Gram does not "
-        "depend on the image size: H and W are summed over.",
+        library=(vgg.VGGFeatures, keras.applications.VGG19, losses.gram_matrix),
+    )
+    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
+        return verdict
+    return Verdict(
+        exercise, False, f"{verdict.message} {_gram_shape_hint(candidate)}", verdict.tolerance
     )
 
 

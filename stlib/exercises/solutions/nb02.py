@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from stlib import vgg
+
 __all__ = ["content_loss", "gram_matrix", "gram_shape", "style_layer_loss"]
 
 
@@ -15,8 +17,10 @@ def content_loss(features, content_features):
     return tf.reduce_mean(tf.square(features - content_features))
 
 
-# One image; relu4_1 (block4_conv1) has N = 512 channels, and G is N x N whatever the image size.
-gram_shape = (1, 512, 512)
+def gram_shape(layer, height, width):
+    """One image, and G is N x N with N the layer's channels, whatever the image size."""
+    channels = vgg.CHANNELS[vgg.canonical_layer(layer)]
+    return (1, channels, channels)
 
 
 def gram_matrix(features):
