@@ -21,7 +21,7 @@ from stlib.arbitrary import tiling
 from stlib.cin import mixing
 from stlib.cin.layers import ConditionalInstanceNorm
 from stlib.exercises import DELEGATED, nb06, nb07, nb08
-from stlib.gatys import engine, optimizers
+from stlib.gatys import engine, optimizers, preset
 from stlib.gatys.objective import blended_grams, style_layer_factors
 
 
@@ -31,6 +31,12 @@ def _features(layer, height, width):
 
 def _feature_map_shape(height, width, layer):
     return tuple(_features(layer, height, width).shape[1:])
+
+
+def _explorer_ratio():
+    from stlib.widgets import ratio_of  # needs ipywidgets, as the nb04 checks do
+
+    return ratio_of
 
 
 def _taped_style_gradient(features, target_gram):
@@ -78,6 +84,9 @@ DELEGATIONS = {
         lambda images, kind: tf.reduce_sum(tf.image.total_variation(images)),
     ],
     "nb03.check_conv_flops": [lambda layer, h, w: vgg.forward_flops(h, w, layer)[layer]],
+    "nb04.check_slider_for_paper_ratio": [
+        lambda ratio: _explorer_ratio()(preset("gatys2016")) * ratio / 1e-3,
+    ],
     "nb04.check_effective_style_weights": [style_layer_factors],
     "nb05.check_luminance": [color.luminance, lambda image: color.rgb_to_yiq(image)[..., :1]],
     "nb05.check_match_luminance": [color.match_luminance],
@@ -91,11 +100,18 @@ DELEGATIONS = {
     ],
     "nb07.check_identity_parameters": [
         nb07._identity_parameters,
-        lambda x: np.stack(
-            [
-                np.std(x, axis=(1, 2)) / np.std(_library_layer(x, np.ones((1, 1)), g, b), (1, 2))
-                for g, b in [(np.ones((1, x.shape[-1])), np.zeros((1, x.shape[-1])))]
-            ][0]
+        lambda x: (  # gamma = std(x) / std(x_hat), x_hat from stlib's layer with gamma 1, beta 0
+            np.std(x, axis=(1, 2))
+            / np.std(
+                _library_layer(
+                    x,
+                    np.ones((len(x), 1), np.float32),
+                    np.ones((1, x.shape[-1]), np.float32),
+                    np.zeros((1, x.shape[-1]), np.float32),
+                ),
+                axis=(1, 2),
+            ),
+            np.mean(x, axis=(1, 2)),
         ),
     ],
     "nb07.check_bottleneck": [nb07._bottleneck],

@@ -26,10 +26,14 @@ def test_slider_for_paper_ratio_follows_the_preset():
 
 def test_exercise1_right_wrong_and_placeholder(capsys):
     assert nb04.check_slider_for_paper_ratio(solutions.slider_value)
-    wrong = nb04.check_slider_for_paper_ratio(1e-2)  # the paper's ratio, not the slider's
-    assert not wrong and "content_weight = alpha/2" in wrong.message
+    assert solutions.slider_value(1e-2) == pytest.approx(2e-2)
+    paper = nb04.check_slider_for_paper_ratio(lambda r: r)  # the paper's ratio, not the slider's
+    assert not paper and "That is the paper's ratio itself" in paper.message
+    halved = nb04.check_slider_for_paper_ratio(lambda r: r / 2)
+    assert not halved and "quotient of the halves" in halved.message
+    one_number = nb04.check_slider_for_paper_ratio(lambda r: 2e-2)  # right for Fig. 3 only
+    assert not one_number and "case 2" in one_number.message
     assert "not attempted" in nb04.check_slider_for_paper_ratio(None).message
-    assert nb04.check_slider_for_paper_ratio(2e-5, paper_ratio=1e-5)
     assert capsys.readouterr().out == ""
 
 

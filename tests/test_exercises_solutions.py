@@ -85,7 +85,7 @@ EXERCISES = [
         "nb04",
         "check_slider_for_paper_ratio",
         "slider_value",
-        "value",
+        "function",
         lambda answer: _nb04().check_slider_for_paper_ratio(answer),
     ),
     Exercise(

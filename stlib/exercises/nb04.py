@@ -1,7 +1,7 @@
 """Checks for notebook 04, exploring the parameters: from the paper's alpha/beta to stlib's weights.
 
     from stlib.exercises import nb04
-    nb04.check_slider_for_paper_ratio(slider_value)               # Exercise 1
+    nb04.check_slider_for_paper_ratio(slider_value)               # Exercise 1 (a function)
     nb04.check_effective_style_weights(effective_style_weights)   # Exercise 2
     nb04.check_style_representation_sizes(representation_sizes)   # Exercise 3
 
@@ -55,16 +55,52 @@ def _slider_for_paper_ratio(paper_ratio: float) -> float:
     return ratio_of(preset("gatys2016")) * paper_ratio / GATYS2016_PAPER_RATIO
 
 
-def check_slider_for_paper_ratio(answer, paper_ratio: float = FIG3_PAPER_RATIO) -> Verdict:
-    """Exercise 1: the slider value that reproduces the paper's alpha/beta = ``paper_ratio``."""
-    return check_value(
-        f"slider value for the paper's alpha/beta = {paper_ratio:g}",
-        answer,
-        _slider_for_paper_ratio(paper_ratio),
+# Fig. 3's right-hand column first, then other ratios: the answer is a rule, not one number.
+SLIDER_CASES = (FIG3_PAPER_RATIO, GATYS2016_PAPER_RATIO, 1e-4, 0.5)
+
+
+def _explorer_ratio() -> Callable:
+    from stlib.widgets import ratio_of  # stlib.widgets needs ipywidgets, imported only when asked
+
+    return ratio_of
+
+
+def _slider_hint(candidate: Callable) -> str:
+    try:
+        got = float(candidate(FIG3_PAPER_RATIO))
+    except Exception:  # the check already reported the student's errors
+        return ""
+    if np.isclose(got, FIG3_PAPER_RATIO):
+        return (
+            "That is the paper's ratio itself: the preset writes content_weight = alpha/2 and "
+            "style_weight = beta/4 (the 1/2 of the content loss and the 1/4 of E_l), and the "
+            "slider shows content_weight / style_weight."
+        )
+    if np.isclose(got, FIG3_PAPER_RATIO / 2):
+        return "(alpha/2) / (beta/4) = 2 alpha/beta: the quotient of the halves is not a half."
+    return (
+        "The preset writes content_weight = alpha/2 and style_weight = beta/4 (the 1/2 of the "
+        "content loss and the 1/4 of E_l); the slider shows content_weight / style_weight."
+    )
+
+
+def check_slider_for_paper_ratio(candidate: Callable) -> Verdict:
+    """Exercise 1: ``candidate(paper_ratio)`` -> the slider value that reproduces the paper's
+    alpha/beta = ``paper_ratio``, for Fig. 3's 1e-2 and three other ratios."""
+    exercise = "slider value for the paper's alpha/beta"
+    verdict = check_function(
+        exercise,
+        candidate,
+        _slider_for_paper_ratio,
+        [(ratio,) for ratio in SLIDER_CASES],
         rtol=1e-6,
-        hint="The preset writes content_weight = alpha/2 and style_weight = beta/4 "
-        "(the 1/2 of the content loss and the 1/4 of E_l); the slider shows "
-        "content_weight / style_weight.",
+        atol=0.0,
+        library=(_explorer_ratio(),) if callable(candidate) else (),
+    )
+    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
+        return verdict
+    return Verdict(
+        exercise, False, f"{verdict.message} {_slider_hint(candidate)}", verdict.tolerance
     )
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 __all__ = ["effective_style_weights", "representation_sizes", "slider_value"]
 
-# slider = content_weight / style_weight = (alpha/2) / (beta/4) = 2 alpha/beta: for the gatys2016
-# preset the slider shows twice the paper's ratio, so the paper's 1e-2 is the slider's 2e-2.
-slider_value = 2 * 1e-2
+
+def slider_value(paper_ratio):
+    """slider = content_weight / style_weight = (alpha/2) / (beta/4) = 2 alpha/beta: the slider
+    shows twice the paper's ratio, so the paper's 1e-2 (Fig. 3, right) is the slider's 2e-2."""
+    return 2 * paper_ratio
 
 
 def effective_style_weights(config):
