@@ -47,6 +47,8 @@ _HOMES = {
     "TrainConfig": "train_config",
     "TrainHistory": "training",
     "train": "training",
+    "training_step": "training",
+    "TrainingLoss": "training",
     "CropStream": "content",
     "builtin_photos": "content",
 }

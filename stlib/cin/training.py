@@ -67,11 +67,13 @@ __all__ = [
     "TrainConfig",
     "TrainHistory",
     "TrainStep",
+    "TrainingLoss",
     "checkpoint_path",
     "read_checkpoint_meta",
     "preset",
     "samples_folder",
     "train",
+    "training_step",
 ]
 
 TERMS = ("content", "style", "tv", "total")
@@ -418,10 +420,15 @@ def _norm_variables(model):
     return variables
 
 
-class _Losses:
-    """Per-sample weighted loss terms of a batch of pastiches against photos and style Grams."""
+class TrainingLoss:
+    """Section 7's loss, per crop: ``loss(photos, pastiches, rows)`` -> {'content', 'style', 'tv',
+    'total'}, each [B], weighted as ``config`` says; ``rows`` [B] picks each crop's style among
+    ``style_images`` (their Gram matrices are computed once, here).
 
-    def __init__(self, config: TrainConfig, style_images, strategy):
+    Taught in notebook 06, section 7.
+    """
+
+    def __init__(self, config: TrainConfig, style_images, strategy=None):
         import tensorflow as tf
 
         from stlib.losses import gram_matrix
@@ -432,7 +439,7 @@ class _Losses:
         kwargs = {"pooling": config.pooling, "normalized": config.normalized_vgg}
         self.style_weights = {k: v for k, v in config.style_layers.items() if v > 0}
         layers = [*self.style_weights, config.content_layer]
-        with strategy.scope():
+        with (strategy or tf.distribute.get_strategy()).scope():
             self.pastiche_net = VGGFeatures(layers, precision=precision, **kwargs)
             self.photo_net = VGGFeatures([config.content_layer], precision=precision, **kwargs)
         # Grams of every style, once, in float32 on the style image at its own aspect ratio.
@@ -468,6 +475,39 @@ class _Losses:
             tf.reduce_mean(down, axis=[1, 2, 3]) + tf.reduce_mean(across, axis=[1, 2, 3])
         )
         return {"content": content, "style": style, "tv": tv, "total": content + style + tv}
+
+
+def training_step(
+    model, optimizer, photos, styles, loss, *, variables=None, masks=None, global_batch=None
+) -> dict:
+    """One gradient step of the multi-style network on a batch of crops.
+
+    photos [B, H, W, 3] in [0, 1]; styles [B] int, the style each crop is painted in; ``loss``
+    (a ``TrainingLoss``) gives {term: [B]}. The network paints every crop with its style's rows
+    (one-hot style weights), the total's mean over the batch is differentiated with a
+    ``GradientTape``, and ``optimizer`` updates ``variables`` (default: every trainable weight);
+    ``masks`` (one per variable, or None) zero the gradient rows that must not change, as in
+    fine-tuning. ``global_batch``: the crops over all replicas (default: this batch). Returns
+    {term: its batch mean before the update}.
+
+    Taught in notebook 06, Exercise 4.
+    """
+    import tensorflow as tf
+
+    variables = list(model.trainable_variables) if variables is None else variables
+    masks = [None] * len(variables) if masks is None else masks
+    with tf.GradientTape() as tape:
+        pastiches = model([photos, tf.one_hot(styles, model.num_styles)], training=True)
+        terms = loss(photos, pastiches, styles)
+        total = tf.nn.compute_average_loss(terms["total"], global_batch_size=global_batch)
+        scaled = optimizer.scale_loss(total)  # the loss scale of mixed float16; else unchanged
+    gradients = tape.gradient(scaled, variables)
+    gradients = [g if m is None else g * m for g, m in zip(gradients, masks)]
+    optimizer.apply_gradients(zip(gradients, variables))
+    return {
+        name: tf.nn.compute_average_loss(value, global_batch_size=global_batch)
+        for name, value in terms.items()
+    }
 
 
 def _sample_photo(stream, size: int):
@@ -655,7 +695,7 @@ def train(
         styles=range(first_new, len(names)),
     )
     policy = config.mixed_precision
-    losses = _Losses(config, style_images, strategy)
+    losses = TrainingLoss(config, style_images, strategy)
 
     with strategy.scope():
         if base is not None:
@@ -682,19 +722,17 @@ def train(
     label_offset = first_new
 
     def replica_step(photos, labels):
-        weights = tf.one_hot(labels, len(names))
-        with tf.GradientTape() as tape:
-            pastiches = model([photos, weights], training=True)
-            terms = losses(photos, pastiches, labels - label_offset)
-            loss = tf.nn.compute_average_loss(terms["total"], global_batch_size=global_batch)
-            scaled = optimizer.scale_loss(loss)
-        gradients = tape.gradient(scaled, variables)
-        gradients = [g if m is None else g * m for g, m in zip(gradients, masks)]
-        optimizer.apply_gradients(zip(gradients, variables))
-        return {
-            name: tf.nn.compute_average_loss(value, global_batch_size=global_batch)
-            for name, value in terms.items()
-        }
+        # The loss's Gram rows are the new styles only: a fine-tuned style's label is offset.
+        return training_step(
+            model,
+            optimizer,
+            photos,
+            labels,
+            lambda photos, pastiches, styles: losses(photos, pastiches, styles - label_offset),
+            variables=variables,
+            masks=masks,
+            global_batch=global_batch,
+        )
 
     @tf.function(jit_compile=config.jit_compile)
     def train_step(photos, labels):

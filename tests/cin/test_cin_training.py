@@ -133,7 +133,7 @@ def test_the_per_sample_style_term_averages_to_stlib_losses(vgg_weights):
 
     config = tiny()
     styles = [tf.constant(STYLE_A[None] / 255.0, tf.float32), tf.constant(STYLE_B[None] / 255.0)]
-    terms = training._Losses(
+    terms = training.TrainingLoss(
         config, [tf.cast(s, tf.float32) for s in styles], tf.distribute.get_strategy()
     )
     rng = np.random.default_rng(0)
@@ -197,7 +197,7 @@ def test_each_style_paints_closer_to_its_own_painting(two_styles, tmp_path, phot
         PAINTINGS, tmp_path / "apart.keras", config, content_dir=photos, progress=False
     )
     styles = training._load_styles(PAINTINGS, config.style_size)
-    terms = training._Losses(config, styles, tf.distribute.get_strategy())
+    terms = training.TrainingLoss(config, styles, tf.distribute.get_strategy())
     photo = images.resize(images.load(photos / "1.png"), 64)
     painted = model([tf.repeat(photo, 2, axis=0), tf.eye(2)])
     assert float(tf.reduce_mean(tf.abs(painted[0] - painted[1]))) > 0.02
