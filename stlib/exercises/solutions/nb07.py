@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bottleneck", "cin_numbers", "overlap_ramp"]
+__all__ = ["bottleneck", "identity_parameters", "overlap_ramp"]
 
-# Exercise 1. The TFLite transformer normalises 13 layers with conditional instance norm: the 10
-# convolutions of the five residual blocks (32 channels each) and the three upsampling
-# convolutions (16, 8 and 3 channels): 10 * 32 + 16 + 8 + 3 = 347 channels. Each channel needs a
-# gamma and a beta: 694 numbers per style. Each layer maps the 100 numbers of the embedding to its
-# gammas and to its betas by two 1x1 convolutions with bias: 2 * (100 + 1) * C parameters, in all
-# 2 * 101 * 347 = 70,094.
-cin_numbers = (2 * 347, 2 * (100 + 1) * 347)
+
+def identity_parameters(x):
+    """The gamma and beta, each [N, C], for which instance norm gives x [N, H, W, C] back.
+
+    IN(x) = gamma (x - mu) / sqrt(var + eps) + beta = x for every position means
+    gamma (x - mu) / sqrt(var + eps) = x - mu, so gamma = sqrt(var + eps), and then beta = mu:
+    the layer's input's own statistics, per image and channel, eps inside the square root.
+    gamma = 1, beta = 0 is not the identity: it leaves the normalised map.
+    """
+    x = np.asarray(x, np.float64)
+    mean = x.mean(axis=(1, 2))
+    variance = x.var(axis=(1, 2))
+    return np.sqrt(variance + 1e-5), mean
 
 
 def bottleneck(content_embedding, style_embeddings, weights, strength):
