@@ -18,8 +18,9 @@ from test_exercises_solutions import EXERCISES
 
 from stlib import color, losses, metrics, vgg
 from stlib.arbitrary import tiling
-from stlib.cin import mixing
+from stlib.cin import SLIM26, MultiStyleTransformer, mixing
 from stlib.cin.layers import ConditionalInstanceNorm
+from stlib.cin.training import training_step
 from stlib.exercises import DELEGATED, nb06, nb07, nb08
 from stlib.gatys import engine, optimizers, preset
 from stlib.gatys.objective import blended_grams, style_layer_factors
@@ -31,6 +32,12 @@ def _features(layer, height, width):
 
 def _feature_map_shape(height, width, layer):
     return tuple(_features(layer, height, width).shape[1:])
+
+
+def _built(styles):
+    network = MultiStyleTransformer(styles, SLIM26)
+    network.build(None)
+    return network
 
 
 def _explorer_ratio():
@@ -113,6 +120,15 @@ DELEGATIONS = {
             ),
             np.mean(x, axis=(1, 2)),
         ),
+    ],
+    "nb06.check_slim_numbers": [
+        lambda styles: (SLIM26.numbers_per_style, _built(styles).count_params()),
+        lambda styles: (990, nb06._slim_numbers(styles)[1]),
+    ],
+    "nb06.check_training_step": [
+        lambda network, optimizer, photos, styles, loss: training_step(
+            network, optimizer, photos, styles, loss
+        )["total"],
     ],
     "nb07.check_bottleneck": [nb07._bottleneck],
     "nb07.check_overlap_ramp": [tiling.ramp],

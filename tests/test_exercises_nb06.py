@@ -137,8 +137,7 @@ def test_the_mix_reference_is_what_the_model_paints_with():
 
 def test_slim_numbers_check():
     assert nb06.check_slim_numbers(solutions.slim_numbers)
-    assert solutions.slim_numbers == (990, 166_104)
-    assert nb06.check_slim_numbers([990, 166104])
+    assert solutions.slim_numbers(26) == (990, 166_104)
     cases = {
         (495, 166_104): "two numbers per style: gamma and beta",
         (984, 166_104): "The last convolution (to 3 colours) is normalised too",
@@ -149,10 +148,16 @@ def test_slim_numbers_check():
         (990, 1): "k x k x C_in x C_out weights per convolution",
     }
     for answer, hint in cases.items():
-        verdict = nb06.check_slim_numbers(answer)
+        verdict = nb06.check_slim_numbers(lambda styles, answer=answer: answer)
         assert not verdict and hint in verdict.message, (answer, verdict.message)
-    assert "Give a pair of integers" in nb06.check_slim_numbers(990).message
-    assert not nb06.check_slim_numbers((990, 166_104.5))  # exact
+    only_26 = nb06.check_slim_numbers(lambda styles: (990, 166_104))  # the old answer, fixed
+    assert (
+        not only_26
+        and "case 2" in only_26.message
+        and "Right for 26 styles only" in (only_26.message)
+    )
+    assert "Give a pair of integers" in nb06.check_slim_numbers(lambda styles: 990).message
+    assert not nb06.check_slim_numbers(lambda styles: (990, 140_364.5 + styles * 990))  # exact
     assert "not attempted" in nb06.check_slim_numbers(None).message
 
 
@@ -171,5 +176,85 @@ def test_the_counts_behind_the_hints_are_the_models():
 def test_checks_never_print(capsys):
     nb06.check_conditional_instance_norm(lambda *args: tf.zeros([1]))
     nb06.check_mix_parameters(lambda w, t: 1 / 0)
-    nb06.check_slim_numbers("990")
+    nb06.check_slim_numbers(lambda styles: "990")
     assert capsys.readouterr().out == ""
+
+
+# --- Exercise 4: one training step ----------------------------------------------------------------
+
+
+def _step_with(*, sign=1.0, reduce=tf.reduce_mean, variables="all", apply=True, after=False):
+    """The right step, or one with a usual slip."""
+
+    def step(network, optimizer, photos, styles, loss):
+        chosen = network.trainable_variables
+        if variables != "all":
+            norm = [v for layer in network.norm_layers() for v in (layer.gamma, layer.beta)]
+            ids = {id(v) for v in norm}
+            chosen = norm if variables == "norm" else [v for v in chosen if id(v) not in ids]
+        with tf.GradientTape() as tape:
+            pastiches = network([photos, tf.one_hot(styles, network.num_styles)], training=True)
+            total = reduce(loss(photos, pastiches, styles)["total"])
+            signed = sign * total
+        gradients = tape.gradient(signed, chosen)
+        if apply:
+            optimizer.apply_gradients(zip(gradients, chosen))
+        if after:
+            pastiches = network([photos, tf.one_hot(styles, network.num_styles)])
+            return tf.reduce_mean(loss(photos, pastiches, styles)["total"])
+        return total
+
+    return step
+
+
+def _fresh_adam_step(network, optimizer, photos, styles, loss):
+    import keras
+
+    return solutions.training_step(network, keras.optimizers.Adam(1e-2), photos, styles, loss)
+
+
+def test_training_step_check():
+    right = nb06.check_training_step(solutions.training_step)
+    assert right and "Case 1's loss, step by step:" in right.message
+    losses = [float(x) for x in right.message.split("step by step: ")[1].rstrip(".").split(" -> ")]
+    assert losses[-1] < losses[0]  # the student sees their own step make the loss fall
+    slips = {
+        "No weight changed": _step_with(apply=False),
+        "The loss grew": _step_with(sign=-1.0),
+        "Only the normalisation tables moved": _step_with(variables="norm"),
+        "The gammas and betas did not move": _step_with(variables="conv"),
+        "That is the sum over the crops": _step_with(reduce=tf.reduce_sum),
+        "those after each update": _step_with(after=True),
+        "a new Adam per step forgets them": _fresh_adam_step,
+    }
+    for hint, step in slips.items():
+        verdict = nb06.check_training_step(step)
+        assert not verdict and hint in verdict.message, (hint, verdict.message)
+    assert "not attempted" in nb06.check_training_step(None).message
+    assert "not attempted" in nb06.check_training_step(lambda *args: None).message
+
+
+def test_training_step_reference_is_the_step_train_runs():
+    """cin.training_step on a tiny network: the gradient it applies is the tape's, its loss the
+    batch mean, and only masked-in rows move when fine-tuning."""
+    import keras
+
+    from stlib.cin import training_step
+
+    network, optimizer, photos, styles, loss = nb06._step_setup(0)
+    before = [v.numpy().copy() for v in network.trainable_variables]
+    pastiches = network([photos, tf.one_hot(styles, network.num_styles)])
+    expected = float(tf.reduce_mean(loss(photos, pastiches, styles)["total"]))
+    terms = training_step(network, keras.optimizers.SGD(0.0), photos, styles, loss)
+    assert float(terms["total"]) == pytest.approx(expected, rel=1e-6)
+    assert all(np.array_equal(b, v.numpy()) for b, v in zip(before, network.trainable_variables))
+    norm = [v for layer in network.norm_layers() for v in (layer.gamma, layer.beta)]
+    masks = [tf.constant([[0.0], [1.0]])] * len(norm)  # style 1's rows only
+    training_step(network, optimizer, photos, styles, loss, variables=norm, masks=masks)
+    norm_ids = {id(v) for v in norm}
+    for variable, start in zip(network.trainable_variables, before):
+        moved = variable.numpy() - start
+        if id(variable) in norm_ids:  # [2 styles, C]: style 0's row kept, style 1's trained
+            assert np.all(moved[0] == 0) and np.any(moved[1] != 0), variable.path
+        else:
+            assert np.all(moved == 0), variable.path  # convolutions frozen

@@ -117,7 +117,8 @@ EXERCISES = [
     Exercise(
         "nb06", "check_mix_parameters", "mix_parameters", "function", nb06.check_mix_parameters
     ),
-    Exercise("nb06", "check_slim_numbers", "slim_numbers", "value", nb06.check_slim_numbers),
+    Exercise("nb06", "check_slim_numbers", "slim_numbers", "function", nb06.check_slim_numbers),
+    Exercise("nb06", "check_training_step", "training_step", "function", nb06.check_training_step),
     Exercise(
         "nb07",
         "check_identity_parameters",

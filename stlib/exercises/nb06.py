@@ -16,6 +16,7 @@ returns a ``Verdict`` and never raises or prints.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ import numpy as np
 
 from stlib.cin import mixing
 from stlib.cin.layers import ConditionalInstanceNorm
-from stlib.exercises import Verdict, check_function, check_value
+from stlib.exercises import Verdict, check_function, not_attempted
 
 __all__ = [
     "EPSILON",
@@ -31,6 +32,7 @@ __all__ = [
     "check_conditional_instance_norm",
     "check_mix_parameters",
     "check_slim_numbers",
+    "check_training_step",
 ]
 
 EPSILON = 1e-5  # Magenta's conditional_instance_norm, and stlib.cin.ConditionalInstanceNorm's
@@ -318,14 +320,19 @@ def check_mix_parameters(fn: Callable) -> Verdict:
 # --- Exercise 3: what a style costs in the Android demo's network ---------------------------------
 
 
-def _slim_numbers() -> tuple[int, int]:
-    """(numbers per style, parameters of the whole 26-style network) for ``SLIM26``: the first from
-    ``TransformerSpec.numbers_per_style``, the second from a built ``MultiStyleTransformer``."""
+def _slim_numbers(styles: int = SLIM_STYLES) -> tuple[int, int]:
+    """(numbers per style, parameters of the whole network of ``styles`` styles) for ``SLIM26``:
+    the first from ``TransformerSpec.numbers_per_style``, the second from a built
+    ``MultiStyleTransformer``."""
     from stlib.cin import SLIM26, MultiStyleTransformer
 
-    model = MultiStyleTransformer(SLIM_STYLES, SLIM26)
+    model = MultiStyleTransformer(styles, SLIM26)
     model.build(None)
     return SLIM26.numbers_per_style, int(model.count_params())
+
+
+# The demo's 26 styles first, then one style and Dumoulin et al.'s 32: a count, not one number.
+SLIM_CASES = (SLIM_STYLES, 1, 32)
 
 
 # Parts of the count, by hand (the tests check them against the model): channels of the 18
@@ -373,16 +380,226 @@ def _slim_hint(answer: Any) -> str:
     return " ".join(hints)
 
 
-def check_slim_numbers(answer: Any) -> Verdict:
-    """Exercise 3: the pair (numbers per style, parameters of the 26-style network), exact."""
-    exercise = "the numbers of the 26-style network"
-    expected: Any = (0, 0)  # the model is built only for an attempted answer
-    probe = check_value(exercise, answer, expected, rtol=0.0, atol=0.0)
-    if not probe.attempted:
-        return probe
-    verdict = check_value(exercise, answer, _slim_numbers(), rtol=0.0, atol=0.0)
+def check_slim_numbers(fn: Callable) -> Verdict:
+    """Exercise 3: ``fn(styles)`` -> (numbers per style, parameters of the demo's network with
+    ``styles`` styles), exact, for 26, 1 and 32 styles."""
+    import keras
+
+    from stlib.cin import MultiStyleTransformer, TransformerSpec
+
+    exercise = "the numbers of the demo's network"
+    verdict = check_function(
+        exercise,
+        fn,
+        _slim_numbers,
+        [(styles,) for styles in SLIM_CASES],
+        rtol=0.0,
+        atol=0.0,
+        library=(MultiStyleTransformer, TransformerSpec, keras.layers.Layer.count_params),
+    )
+    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
+        return verdict
+    try:
+        answer = fn(SLIM_STYLES)
+    except Exception:  # the check already reported the student's errors
+        return verdict
+    hint = _slim_hint(answer) or (
+        "Right for 26 styles only: the total is the convolutions' weights plus one row of gamma "
+        "and beta per style, so it grows by the numbers per style with each style."
+    )
+    return Verdict(exercise, False, f"{verdict.message} {hint}".strip(), verdict.tolerance)
+
+
+# --- Exercise 4: one training step ----------------------------------------------------------------
+
+# A tiny transformer (4-8 channels, one residual block) on 16-px crops: the step runs in
+# milliseconds, and what it does to every weight can be compared exactly.
+_STEP_SPEC = ((4, 8, 8), 1, (8, 4))
+_STEP_STEPS = 3
+_STEP_LEARNING_RATE = 1e-2
+_STEP_CASES = (  # (number of styles, the style of each crop, seed)
+    (2, (0, 1), 0),
+    (3, (2, 0, 2), 1),
+)
+
+
+class _ColourLoss:
+    """A loss shaped like section 7's (``loss(photos, pastiches, styles)`` -> {term: [B]}) but
+    without VGG, so that the check is fast: content = the pixels' mean squared difference from
+    the photo, style = the squared distance of the pastiche's mean colour from its style's."""
+
+    def __init__(self, num_styles: int):
+        import tensorflow as tf
+
+        self.colours = tf.constant(
+            np.random.default_rng(num_styles).uniform(0.1, 0.9, (num_styles, 3)), tf.float32
+        )
+
+    def __call__(self, photos, pastiches, styles):
+        import tensorflow as tf
+
+        content = tf.reduce_mean(tf.square(pastiches - photos), axis=[1, 2, 3])
+        mean_colour = tf.reduce_mean(pastiches, axis=[1, 2])  # [B, 3]
+        wanted = tf.gather(self.colours, styles)
+        style = 3.0 * tf.reduce_mean(tf.square(mean_colour - wanted), axis=1)
+        return {"content": content, "style": style, "tv": 0.0 * style, "total": content + style}
+
+
+@functools.lru_cache(maxsize=len(_STEP_CASES))
+def _step_start(number: int) -> tuple[np.ndarray, ...]:
+    """The initial weights of case ``number``'s network (random once, then reused)."""
+    from stlib.cin import MultiStyleTransformer, TransformerSpec
+
+    network = MultiStyleTransformer(_STEP_CASES[number][0], TransformerSpec(*_STEP_SPEC))
+    network.build(None)
+    return tuple(w.copy() for w in network.get_weights())
+
+
+def _step_setup(number: int):
+    """(network, optimizer, photos, styles, loss) of case ``number``, the same on every call."""
+    import keras
+    import tensorflow as tf
+
+    from stlib.cin import MultiStyleTransformer, TransformerSpec
+
+    num_styles, styles, seed = _STEP_CASES[number]
+    network = MultiStyleTransformer(num_styles, TransformerSpec(*_STEP_SPEC))
+    network.build(None)
+    network.set_weights(list(_step_start(number)))
+    photos = tf.random.stateless_uniform([len(styles), 16, 16, 3], seed=[seed, 7])
+    optimizer = keras.optimizers.Adam(_STEP_LEARNING_RATE)
+    return network, optimizer, photos, tf.constant(styles), _ColourLoss(num_styles)
+
+
+def _step_outcome(step: Callable, number: int) -> dict:
+    """What ``step`` does in ``_STEP_STEPS`` calls on case ``number``: the losses it returned,
+    the loss after the last update, how far the tables and the convolutions moved, and every
+    final weight."""
+    import tensorflow as tf
+
+    network, optimizer, photos, styles, loss = _step_setup(number)
+    norm = {id(v) for layer in network.norm_layers() for v in (layer.gamma, layer.beta)}
+    start = [v.numpy().copy() for v in network.trainable_variables]
+    returned = []
+    for _ in range(_STEP_STEPS):
+        result = step(network, optimizer, photos, styles, loss)
+        if not_attempted(result):
+            return {"returned": None}
+        if isinstance(result, dict):
+            result = result["total"]
+        returned.append(float(np.mean(np.asarray(result, np.float64))))
+    moved = [(v, v.numpy() - s) for v, s in zip(network.trainable_variables, start)]
+    pastiches = network([photos, tf.one_hot(styles, network.num_styles)])
+    return {
+        "returned": np.asarray(returned),
+        "after": float(np.mean(loss(photos, pastiches, styles)["total"])),
+        "norm_moved": float(sum(np.abs(d).sum() for v, d in moved if id(v) in norm)),
+        "conv_moved": float(sum(np.abs(d).sum() for v, d in moved if id(v) not in norm)),
+        "weights": np.concatenate([v.numpy().ravel() for v in network.trainable_variables]),
+    }
+
+
+def _reference_step(network, optimizer, photos, styles, loss):
+    from stlib.cin.training import training_step
+
+    return training_step(network, optimizer, photos, styles, loss)["total"]
+
+
+def _as_vector(outcome: dict) -> np.ndarray | None:
+    if outcome["returned"] is None:
+        return None
+    return np.concatenate([outcome["returned"], outcome["weights"]])
+
+
+def _reference_vector(number: int) -> np.ndarray:
+    return _as_vector(_step_outcome(_reference_step, number))
+
+
+def _step_hint(fn: Callable) -> str:
+    """Which of the usual slips the student's step makes, from case 1."""
+    try:
+        got = _step_outcome(fn, 0)
+    except Exception:  # the check already reported the student's errors
+        return ""
+    want = _step_outcome(_reference_step, 0)
+    returned, right = got["returned"], want["returned"]
+    if returned is None:
+        return ""
+    if got["norm_moved"] == 0 and got["conv_moved"] == 0:
+        return (
+            "No weight changed: compute the gradients with tape.gradient(loss, "
+            "network.trainable_variables) and apply them, optimizer.apply_gradients(zip(gradients, "
+            "network.trainable_variables))."
+        )
+    if got["after"] > returned[0] and want["after"] < right[0]:
+        return (
+            "The loss grew: the optimizer minimises, so give it the gradient of the loss itself "
+            "(not of -loss, not the negated gradients)."
+        )
+    if got["conv_moved"] == 0:
+        return (
+            "Only the normalisation tables moved: in training from scratch every weight learns "
+            "(the convolutions from every style); only fine-tuning (section 8) freezes them."
+        )
+    if got["norm_moved"] == 0:
+        return "The gammas and betas did not move: train every trainable variable of the network."
+    batch = len(_STEP_CASES[0][1])
+    if np.isclose(returned[0], batch * right[0], rtol=1e-4):  # the first: same weights
+        return (
+            "That is the sum over the crops: the loss of a batch is the mean of the crops' totals "
+            "(tf.reduce_mean of loss(...)['total'])."
+        )
+    if np.allclose(returned[:-1], right[1:], rtol=1e-3):
+        return (
+            "The losses are those after each update: return the loss computed inside the tape, "
+            "before optimizer.apply_gradients."
+        )
+    if np.allclose(returned[0], right[0], rtol=1e-4):
+        return (
+            "The first loss is right but the weights differ from Adam's: use the optimizer you "
+            "are given (it keeps its moments from step to step; a new Adam per step forgets them) "
+            "and paint each crop with its own style, tf.one_hot(styles, network.num_styles)."
+        )
+    return (
+        "In a tf.GradientTape: pastiches = network([photos, tf.one_hot(styles, "
+        "network.num_styles)], training=True), total = tf.reduce_mean(loss(photos, pastiches, "
+        "styles)['total']); then the gradients of total for network.trainable_variables, applied "
+        "by the optimizer; return total."
+    )
+
+
+def check_training_step(fn: Callable) -> Verdict:
+    """Exercise 4: ``fn(network, optimizer, photos, styles, loss)`` -> the batch's mean total loss
+    before the update, having updated every weight once. Run three times on two tiny networks
+    (2 and 3 styles) with a VGG-free loss of section 7's shape, against ``cin.training_step``:
+    the returned losses and every final weight must agree."""
+    from stlib.cin import training
+
+    exercise = "one training step"
+
+    def candidate(number: int) -> np.ndarray | None:
+        return _as_vector(_step_outcome(fn, number))
+
+    verdict = check_function(
+        exercise,
+        candidate if callable(fn) else fn,
+        _reference_vector,
+        [(number,) for number in range(len(_STEP_CASES))],
+        rtol=1e-4,
+        atol=1e-6,
+        library=(training.training_step, training.train),
+    )
     if verdict:
+        losses = _step_outcome(fn, 0)["returned"]
+        fell = " -> ".join(f"{value:.4f}" for value in losses)
+        return Verdict(
+            exercise,
+            True,
+            f"{verdict.message} Case 1's loss, step by step: {fell}.",
+            verdict.tolerance,
+        )
+    if not verdict.attempted or verdict.delegated or "raised" in verdict.message:
         return verdict
     return Verdict(
-        exercise, False, f"{verdict.message} {_slim_hint(answer)}".strip(), verdict.tolerance
+        exercise, False, f"{verdict.message} {_step_hint(fn)}".strip(), verdict.tolerance
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-__all__ = ["conditional_instance_norm", "mix_parameters", "slim_numbers"]
+__all__ = ["conditional_instance_norm", "mix_parameters", "slim_numbers", "training_step"]
 
 
 def conditional_instance_norm(x, style_weights, gamma, beta):
@@ -35,5 +35,23 @@ def mix_parameters(weights, table):
 # 96 + 384 + 15 = 495 channels, a gamma and a beta each, 990 numbers per style. Its convolutions
 # have no bias: 9*9*3*32 + 2 * 3*3*32*32 + 12 * 3*3*32*32 + 3*3*32*8 + 3*3*8*4 + 9*9*4*3
 # = 7,776 + 18,432 + 110,592 + 2,304 + 288 + 972 = 140,364 weights, shared by all the styles,
-# plus 26 rows of 990: 25,740. In all 166,104 parameters, 15 % of them style-specific.
-slim_numbers = (990, 140_364 + 26 * 990)
+# plus one row of 990 per style (26 rows: 25,740). With 26 styles 166,104 parameters, 15 % of them
+# style-specific.
+def slim_numbers(styles):
+    """(numbers per style, parameters of the demo's network with `styles` styles)."""
+    per_style = 2 * (32 + 32 + 32 + 12 * 32 + 8 + 4 + 3)
+    kernels = 9 * 9 * 3 * 32 + 2 * 3 * 3 * 32 * 32 + 12 * 3 * 3 * 32 * 32
+    kernels += 3 * 3 * 32 * 8 + 3 * 3 * 8 * 4 + 9 * 9 * 4 * 3
+    return per_style, kernels + styles * per_style
+
+
+def training_step(network, optimizer, photos, styles, loss):
+    """Paint each crop in its style, take the batch's mean total loss inside a GradientTape,
+    update every trainable weight once; return the loss before the update."""
+    variables = network.trainable_variables
+    with tf.GradientTape() as tape:
+        pastiches = network([photos, tf.one_hot(styles, network.num_styles)], training=True)
+        total = tf.reduce_mean(loss(photos, pastiches, styles)["total"])
+    gradients = tape.gradient(total, variables)
+    optimizer.apply_gradients(zip(gradients, variables))
+    return total
