@@ -158,3 +158,114 @@ def test_the_checks_run_quietly_and_never_raise(capsys):
         assert not verdict and "raised RuntimeError: oops" in verdict.message
         assert not check("not a function") and "expected a function" in check("x").message
     assert capsys.readouterr().out == ""
+
+
+# --- Exercise 4: the impostor ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def impostor_files(vgg_weights, samples_available, tflite_models):
+    """Exercise 4's check measures with the real VGG19 on sample images against the arbitrary
+    network's pastiches: it needs all three offline."""
+
+
+def _in_place(photo, painting):
+    return images.resize_to(painting, *photo.shape[1:3]).numpy()
+
+
+def _tiles(photo, painting, pieces):
+    """The painting at the photo's size cut into pieces x pieces tiles, shuffled (seed 0)."""
+    resized = _in_place(photo, painting)
+    height, width = resized.shape[1] // pieces, resized.shape[2] // pieces
+    cells = [(i, j) for i in range(pieces) for j in range(pieces)]
+    order = np.random.default_rng(0).permutation(len(cells))
+    out = np.array(resized)
+    for (i, j), k in zip(cells, order):
+        a, b = cells[k]
+        out[:, i * height : (i + 1) * height, j * width : (j + 1) * width] = resized[
+            :, a * height : (a + 1) * height, b * width : (b + 1) * width
+        ]
+    return out
+
+
+def test_impostor_check(impostor_files):
+    verdict = nb08.check_impostor(solutions.impostor)
+    assert verdict and verdict.message.startswith("correct on all 3 pairs"), str(verdict)
+    # Big shuffled tiles are impostors too: the check asks for properties, not one image.
+    assert nb08.check_impostor(lambda a, b: _tiles(a, b, 2))
+
+    def pixels_shuffled(photo, painting):
+        flat = _in_place(photo, painting).reshape(-1, 3)
+        return np.random.default_rng(0).permutation(flat).reshape(photo.shape)
+
+    cases = {
+        "that is the painting": _in_place,
+        "or mirrored": lambda a, b: _in_place(a, b)[:, :, ::-1],
+        "the painting's size": lambda a, b: b,
+        "that is the photo": lambda a, b: a,
+        "most of the painting is still where it was": lambda a, b: np.roll(
+            _in_place(a, b), 5, axis=2
+        ),
+        "a blend of the pixels (0.30 photo, 0.70 painting)": lambda a, b: (
+            0.3 * a + 0.7 * _in_place(a, b)
+        ),
+        "not 0..255": lambda a, b: 255 * solutions.impostor(a, b),
+        "keep them in [0, 1]": lambda a, b: 1.2 * solutions.impostor(a, b) - 0.1,
+        "NaN or infinite": lambda a, b: np.full(a.shape, np.nan, np.float32),
+        "pixels or tiny pieces moved one by one": pixels_shuffled,
+        "straddle the seams between your pieces": lambda a, b: _tiles(a, b, 4),
+        "use the painting's own pixels": lambda a, b: np.full(a.shape, 0.5, np.float32),
+        "expected the photo's": lambda a, b: solutions.impostor(a, b)[:, 1:],
+    }
+    for hint, fn in cases.items():
+        wrong = nb08.check_impostor(fn)
+        assert not wrong and hint in wrong.message, (hint, wrong.message)
+        assert wrong.tolerance == nb08.check_impostor(None).tolerance
+    for placeholder in (None, lambda a, b: None):
+        assert not nb08.check_impostor(placeholder).attempted
+
+
+def test_an_impostor_made_by_a_stylizer_or_the_metric_calls_the_library(impostor_files):
+    from stlib import arbitrary
+
+    def best_shift(photo, painting):  # optimising against the metric itself
+        shifts = (np.roll(_in_place(photo, painting), k, axis=2) for k in (20, 40))
+        return min(shifts, key=lambda x: metrics.style_distance(x, painting)["mean"])
+
+    for fn, called in (
+        (lambda a, b: arbitrary.stylize(a, b, backend="tflite").image, "stlib.arbitrary"),
+        (best_shift, "stlib.metrics.style_distance"),
+        (lambda a, b: VGGFeatures(["block1_conv1"])(a) and _in_place(a, b), "stlib.vgg"),
+    ):
+        verdict = nb08.check_impostor(fn)
+        assert not verdict and verdict.delegated and called in verdict.message, str(verdict)
+        assert "no stylizer, no VGG19 and no metric" in verdict.message
+
+
+def test_the_impostor_check_measures_with_stlib_metrics(impostor_files):
+    """The check's distances, computed from cached features, are stlib.metrics' own."""
+    (case, *_) = nb08._load_impostor_cases()
+    image = solutions.impostor(case["photo"], case["painting"])
+    features = nb08._impostor_features(image)
+    style = nb08._style_layers(features, case["grams"])
+    measured = metrics.style_distance(image, case["painting"])
+    for layer in (*metrics.STYLE_LAYERS, "mean"):
+        assert style[layer] == pytest.approx(measured[layer], rel=1e-4)
+    assert nb08._content(features, case["mirrors"][0]) == pytest.approx(
+        metrics.content_distance(image, case["in_place"]), rel=1e-4
+    )
+    assert nb08._content(features, case["photo_maps"]) == pytest.approx(
+        metrics.content_distance(image, case["photo"]), rel=1e-4
+    )
+
+
+def test_the_impostor_check_runs_quietly_and_never_raises(impostor_files, capsys):
+    def broken(photo, painting):
+        raise RuntimeError("oops")
+
+    verdict = nb08.check_impostor(broken)
+    assert not verdict and "raised RuntimeError: oops" in verdict.message
+    assert "expected a function" in nb08.check_impostor("x").message
+    text = nb08.check_impostor(lambda a, b: "an image")
+    assert not text and "returned str, expected an image" in text.message
+    assert capsys.readouterr().out == ""

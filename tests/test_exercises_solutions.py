@@ -26,6 +26,24 @@ def _nb04():
     return nb04
 
 
+def _nb08_impostor(answer):
+    """Exercise 4 of 08 measures with the real VGG19 on sample images against the arbitrary
+    network's pastiches: skip (no download in tests) unless all three are offline."""
+    import os
+
+    from stlib import weights
+    from stlib.arbitrary import models
+
+    try:
+        weights.vgg19_weights_path(download=False)
+        [models.model_path(name, download=False) for name in models.FILES]
+    except (FileNotFoundError, models.ModelNotFoundError) as error:
+        pytest.skip(f"nb08.check_impostor needs offline files: {error}")
+    if not os.environ.get("STLIB_DATA_DIR"):
+        pytest.skip("nb08.check_impostor needs the sample images (STLIB_DATA_DIR)")
+    return nb08.check_impostor(answer)
+
+
 @dataclass(frozen=True)
 class Exercise:
     notebook: str  # "nb02"
@@ -133,6 +151,7 @@ EXERCISES = [
     Exercise(
         "nb08", "check_color_distance", "color_distance", "function", nb08.check_color_distance
     ),
+    Exercise("nb08", "check_impostor", "impostor", "function", _nb08_impostor),
 ]
 
 # Every notebook with exercises: the modules stlib.exercises.nb01, nb02, ...

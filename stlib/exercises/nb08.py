@@ -1,31 +1,37 @@
 """Checks for notebook 08, evaluating a pastiche: the relative Gram distance of one layer, the
-peak signal-to-noise ratio, and the colour distance as 1-D Wasserstein distances of quantiles.
+peak signal-to-noise ratio, the colour distance as 1-D Wasserstein distances of quantiles, and an
+impostor: a picture that is no pastiche yet scores a pastiche's style distance.
 
     from stlib.exercises import nb08
     nb08.check_gram_distance(gram_distance)    # Exercise 1: fn(F_pastiche, F_painting) -> float
     nb08.check_psnr(psnr)                      # Exercise 2: fn(image, reference) -> dB
     nb08.check_color_distance(color_distance)  # Exercise 3: fn(image, reference, levels) -> float
+    nb08.check_impostor(impostor)              # Exercise 4: fn(photo, painting) -> image
 
 The expected values come from stlib: ``gram_distance`` is the per-layer term of
 ``stlib.metrics.style_distance`` (``stlib.losses.gram_matrix`` and the Frobenius norm, as the
 tests show on a real network), and the other two are ``stlib.metrics.psnr`` and
-``stlib.metrics.color_distance`` themselves. The students' functions take numpy arrays. Each check
-returns a ``Verdict`` and never raises or prints.
+``stlib.metrics.color_distance`` themselves. Exercise 4 has no single answer: the check measures
+the student's image with stlib's style and content distances (``metrics.measuring_network``)
+on three pairs at 128 px, against the arbitrary network's pastiche (TFLite) of each pair. The
+students' functions take numpy arrays. Each check returns a ``Verdict`` and never raises or prints.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import keras
 import numpy as np
 import tensorflow as tf
 
-from stlib import losses, metrics
+from stlib import losses, metrics, vgg
 from stlib.exercises import Verdict, check_function
 
 __all__ = [
     "check_color_distance",
     "check_gram_distance",
+    "check_impostor",
     "check_psnr",
 ]
 
@@ -292,4 +298,272 @@ def _color_hint(fn: Callable) -> str:
     return (
         "Per channel: the quantiles of both images at q_k = (k + 1/2) / K (np.quantile), the "
         "mean absolute difference over the K levels, then the mean over R, G and B."
+    )
+
+
+# --- Exercise 4: an impostor the style distance cannot tell from a pastiche -----------------------
+
+_IMPOSTOR_SIZE = 128  # longest side of the check's photos and paintings, whatever the mode
+_IMPOSTOR_PAIRS = (
+    ("tuebingen", "starry_night"),
+    ("rainier", "great_wave"),
+    ("labrador", "the_scream"),
+)
+_LAYOUT_GONE = 0.8  # content distance to the painting (and its mirror images) an impostor needs
+_IMPOSTOR_TOLERANCE = (
+    "style distance at most the pastiche's; content distance to the painting at least 0.8"
+)
+_impostor_cases: list[dict] = []  # the three pairs and what the check measures on them, made once
+
+
+def _impostor_features(image) -> dict[str, np.ndarray]:
+    """VGG19's maps of ``image`` [1, H, W, 3] at the style layers and the content layer, from
+    ``metrics.measuring_network()``: the network ``metrics.style_distance`` and
+    ``metrics.content_distance`` use."""
+    maps = metrics.measuring_network()(tf.constant(np.asarray(image, np.float32)))
+    return {layer: value.numpy() for layer, value in maps.items()}
+
+
+def _style_layers(features, painting_grams) -> dict[str, float]:
+    """``metrics.style_distance`` from feature maps: {layer: relative Gram distance, "mean"}."""
+    result = {}
+    for layer in metrics.STYLE_LAYERS:
+        gram = losses.gram_matrix(tf.constant(features[layer]))[0].numpy()
+        result[layer] = float(
+            np.linalg.norm(gram - painting_grams[layer]) / np.linalg.norm(painting_grams[layer])
+        )
+    result["mean"] = float(np.mean([result[layer] for layer in metrics.STYLE_LAYERS]))
+    return result
+
+
+def _content(features, reference) -> float:
+    """``metrics.content_distance`` from feature maps of one size."""
+    a, b = features[metrics.CONTENT_LAYER], reference[metrics.CONTENT_LAYER]
+    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+
+
+def _mirrors(image: np.ndarray) -> list[np.ndarray]:
+    """The image [1, H, W, 3] as it is, flipped left-right, upside down, and both."""
+    return [
+        np.ascontiguousarray(m)
+        for m in (image, image[:, :, ::-1], image[:, ::-1], image[:, ::-1, ::-1])
+    ]
+
+
+def _load_impostor_cases() -> list[dict]:
+    """Per pair: the photo and the painting at 128 px (numpy), the painting resized to the photo's
+    size and mirrored, and the arbitrary network's pastiche measured as the bar to beat."""
+    if not _impostor_cases:
+        from stlib import arbitrary, data, images  # the pastiches: only this exercise needs them
+
+        for photo_name, painting_name in _IMPOSTOR_PAIRS:
+            photo = data.load(photo_name, _IMPOSTOR_SIZE)
+            painting = data.load(painting_name, _IMPOSTOR_SIZE)
+            height, width = int(photo.shape[1]), int(photo.shape[2])
+            in_place = images.resize_to(painting, height, width).numpy()
+            painting_maps = _impostor_features(painting)
+            grams = {
+                layer: losses.gram_matrix(tf.constant(painting_maps[layer]))[0].numpy()
+                for layer in metrics.STYLE_LAYERS
+            }
+            pastiche = arbitrary.stylize(photo, painting_name, backend="tflite", progress=False)
+            pastiche = images.resize_to(pastiche.image, height, width)
+            _impostor_cases.append(
+                {
+                    "pair": f"{photo_name} + {painting_name}",
+                    "photo": photo.numpy(),
+                    "painting": painting.numpy(),
+                    "in_place": in_place,
+                    "grams": grams,
+                    "mirrors": [_impostor_features(m) for m in _mirrors(in_place)],
+                    "photo_maps": _impostor_features(photo),
+                    "pastiche": _style_layers(_impostor_features(pastiche), grams),
+                }
+            )
+    return _impostor_cases
+
+
+def _impostor_verdict(exercise: str, passed: bool, message: str) -> Verdict:
+    return Verdict(exercise, passed, message, _IMPOSTOR_TOLERANCE)
+
+
+def check_impostor(fn: Callable) -> Verdict:
+    """Exercise 4: ``fn(photo, painting)`` -> an image the photo's size ([1, H, W, 3] in [0, 1],
+    numpy or a tensor) that is no pastiche, yet whose style distance to the painting is at most
+    the arbitrary network's pastiche's, on three photo/painting pairs at 128 px; and that is not
+    the painting: its content distance to the painting resized to the photo's size (and to that
+    painting's mirror images) is at least 0.8 (the painting itself: 0; a pastiche: about 1). The
+    student's function may not call a stylizer, VGG19 or the metrics (no network, no
+    optimisation): that "calls the library's version"."""
+    from stlib import arbitrary, cin, gatys
+    from stlib.vgg import VGGFeatures
+
+    exercise = "an impostor the style distance cannot tell from a pastiche"
+    outputs: list = []
+
+    def recorded(photo, painting):  # the student's image, kept to measure after the call
+        image = fn(photo, painting)
+        outputs.append(image)
+        return None if image is None else 0.0
+
+    library = (
+        arbitrary.stylize,
+        arbitrary.transform,
+        arbitrary.embed,
+        arbitrary.Stylizer,
+        arbitrary.TFLiteStylizer,
+        arbitrary.HubStylizer,
+        arbitrary.PixelStylizer,
+        arbitrary.EmbeddingStylizer,
+        cin.stylize,
+        cin.MultiStyleTransformer,
+        gatys.transfer,
+        gatys.stylize,
+        gatys.Objective,
+        VGGFeatures,
+        metrics.style_distance,
+        metrics.content_distance,
+        metrics.summary,
+        losses.gram_matrix,
+        keras.applications.VGG19,
+    )
+    cases = []
+    if callable(fn):
+        try:
+            cases = _load_impostor_cases()
+        except Exception as error:  # missing files offline: say so, never raise
+            return _impostor_verdict(
+                exercise,
+                False,
+                f"the check could not load its images, VGG19 or the arbitrary network: "
+                f"{type(error).__name__}: {error}",
+            )
+    verdict = check_function(
+        exercise,
+        fn if not callable(fn) else recorded,
+        lambda photo, painting: 0.0,
+        [(case["photo"], case["painting"]) for case in cases],
+        library=library,
+    )
+    if verdict.delegated:
+        return _impostor_verdict(
+            exercise,
+            False,
+            f"{verdict.message} Here that means no stylizer, no VGG19 and no metric inside "
+            "impostor: an impostor is made from the painting's and the photo's pixels alone.",
+        )
+    if not verdict:
+        return _impostor_verdict(exercise, False, verdict.message)
+    measured = []
+    for case, image in zip(cases, outputs):
+        problem, style = _impostor_problem(case, image)
+        if problem:
+            return _impostor_verdict(exercise, False, f"{case['pair']}: {problem}")
+        measured.append(f"{case['pair']} {style:.3f} (pastiche {case['pastiche']['mean']:.3f})")
+    return _impostor_verdict(
+        exercise,
+        True,
+        f"correct on all {len(cases)} pairs ({_IMPOSTOR_TOLERANCE}): style distance "
+        + ", ".join(measured)
+        + ".",
+    )
+
+
+def _impostor_problem(case: dict, image) -> tuple[str | None, float | None]:
+    """What is wrong with the student's image for one pair, naming the slip (None when it is an
+    impostor), and its style distance."""
+    try:
+        image = np.asarray(image, np.float32)
+    except (TypeError, ValueError):
+        return f"returned {type(image).__name__}, expected an image [1, H, W, 3].", None
+    photo, painting = case["photo"], case["painting"]
+    if image.shape != photo.shape:
+        if image.shape == painting.shape:
+            return (
+                f"the image has the painting's size {image.shape}; make it the photo's, "
+                f"{photo.shape} (stlib.images.resize_to, or cut and tile the painting)."
+            ), None
+        return f"shape {image.shape}, expected the photo's {photo.shape}.", None
+    if not np.isfinite(image).all():
+        return "the image has NaN or infinite values.", None
+    if image.max() > 1.5:
+        return (f"values up to {image.max():.0f}: images in stlib are in [0, 1], not 0..255."), None
+    if image.min() < -1e-3 or image.max() > 1 + 1e-3:
+        return (
+            f"values from {image.min():.3f} to {image.max():.3f}: keep them in [0, 1] (np.clip)."
+        ), None
+    features = _impostor_features(image)
+    style = _style_layers(features, case["grams"])
+    layout = min(_content(features, mirror) for mirror in case["mirrors"])
+    if layout < _LAYOUT_GONE:
+        return _painting_hint(case, image, layout), style["mean"]
+    bar = case["pastiche"]
+    if style["mean"] > bar["mean"] + 1e-6:
+        return (
+            f"style distance {style['mean']:.3f}, the pastiche's {bar['mean']:.3f}: "
+            + _style_hint(case, image, style)
+        ), style["mean"]
+    return None, style["mean"]
+
+
+def _painting_hint(case: dict, image: np.ndarray, layout: float) -> str:
+    if layout < 0.05:
+        return (
+            f"that is the painting (resized to the photo's size, or mirrored): content distance "
+            f"{layout:.3f} to it. The exercise asks for an image that is NOT the painting: keep "
+            "its pieces, not their places."
+        )
+    photo, painting = case["photo"].ravel(), case["in_place"].ravel()
+    difference = photo - painting
+    share = float(np.dot(image.ravel() - painting, difference) / np.dot(difference, difference))
+    residual = image.ravel() - painting - share * difference
+    if 0.02 < share < 0.98 and float(np.sqrt(np.mean(residual**2))) < 0.02:
+        return (
+            f"a blend of the pixels ({share:.2f} photo, {1 - share:.2f} painting) keeps the "
+            f"painting's layout under the photo (content distance {layout:.2f} to the painting, "
+            "below 0.8), and a mean of pixels is not a mean of Gram matrices. Put the painting's "
+            "own pixels at other places instead."
+        )
+    cell, field = 8, vgg.receptive_fields()[metrics.CONTENT_LAYER][0]
+    return (
+        f"content distance {layout:.2f} to the painting (or its mirror image), below 0.8: most of "
+        f"the painting is still where it was. A shift of a few pixels, a crop or a scaled copy is "
+        f"still the painting to {metrics.CONTENT_LAYER} ({cell}-px cells, each seeing {field} px): "
+        "move its pieces well away from their places."
+    )
+
+
+def _style_hint(case: dict, image: np.ndarray, style: dict[str, float]) -> str:
+    bar = case["pastiche"]
+    if np.allclose(image, case["photo"], atol=2e-3):
+        return (
+            "that is the photo, with nothing of the painting in it. The style distance compares "
+            "statistics of the painting's features: an impostor needs the painting's features."
+        )
+    fields = vgg.receptive_fields()
+    shallow, deep = metrics.STYLE_LAYERS[:2], metrics.STYLE_LAYERS[3:]
+
+    def layers(names):
+        return ", ".join(f"{n} {style[n]:.2f} against {bar[n]:.2f}" for n in names)
+
+    colour = metrics.color_distance(image, case["painting"])
+    if any(style[n] > bar[n] for n in shallow):
+        if colour < 0.01:
+            return (
+                f"the palette is the painting's (colour distance {colour:.3f}), but the first "
+                f"layers are not ({layers(shallow)}): they see {fields[shallow[0]][0]} and "
+                f"{fields[shallow[1]][0]} px neighbourhoods, and pixels or tiny pieces moved one "
+                "by one are noise in the painting's colours. Move pieces large enough to hold its "
+                "strokes."
+            )
+        return (
+            f"the first layers, colours and the finest grain, are further from the painting than "
+            f"the pastiche's ({layers(shallow)}; colour distance {colour:.3f}): use the "
+            "painting's own pixels, and its palette and small strokes come with them."
+        )
+    return (
+        f"the first layers are as close as the pastiche's, the deep ones are not ({layers(deep)}): "
+        f"their receptive fields ({', '.join(f'{fields[n][0]} px' for n in deep)}) straddle the "
+        "seams between your pieces, edges the painting never had. A Gram matrix is a mean over "
+        "positions: fewer, larger pieces leave fewer positions near a seam."
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["color_distance", "gram_distance", "psnr"]
+__all__ = ["color_distance", "gram_distance", "impostor", "psnr"]
 
 
 def gram_distance(features, style_features):
@@ -34,3 +34,16 @@ def color_distance(image, reference, levels):
     a = np.quantile(np.asarray(image, np.float64).reshape(-1, 3), q, axis=0)  # [levels, 3]
     b = np.quantile(np.asarray(reference, np.float64).reshape(-1, 3), q, axis=0)
     return np.abs(a - b).mean()
+
+
+def impostor(photo, painting):
+    """The painting's four quarters swapped across the diagonal, at the photo's size: no pastiche
+    (nothing of the photo but its size, no network, no optimisation), yet the same features at
+    almost every position, so almost the same Gram matrices (means over positions)."""
+    height, width = photo.shape[1:3]
+    rows = np.linspace(0, painting.shape[1] - 1, height).round().astype(int)
+    cols = np.linspace(0, painting.shape[2] - 1, width).round().astype(int)
+    resized = np.asarray(painting, np.float32)[:, rows][:, :, cols]  # nearest neighbour
+    # Two big pieces each way: only the two seams are edges the painting never had, and every
+    # piece lands far from its place, so the painting's layout is gone.
+    return np.roll(resized, (height // 2, width // 2), axis=(1, 2))
