@@ -34,6 +34,7 @@ __all__ = [
     "check_value",
     "not_attempted",
     "tolerance_text",
+    "with_hint",
 ]
 
 # Every verdict on an untouched exercise says this, once.
@@ -203,6 +204,16 @@ class _CallWatch:
         sys.setprofile(self._previous)
         if self._eager is not None:
             sys.modules["tensorflow"].config.run_functions_eagerly(self._eager)
+
+
+def with_hint(verdict: Verdict, hint: Callable[[], str]) -> Verdict:
+    """``verdict`` with ``hint()`` added when the answer was simply wrong: a pass, a placeholder,
+    a delegation and the student's own exception come back as they are (``hint`` is not called,
+    so it may run the student's function again on its probe cases)."""
+    if verdict or not verdict.attempted or verdict.delegated or " raised " in verdict.message:
+        return verdict
+    text = f"{verdict.message} {hint()}".strip()
+    return Verdict(verdict.exercise, False, text, verdict.tolerance)
 
 
 def check_value(

@@ -24,6 +24,7 @@ from stlib.exercises import (
     Verdict,
     check_function,
     tolerance_text,
+    with_hint,
 )
 
 __all__ = [
@@ -113,11 +114,7 @@ def check_gram_shape(candidate: Callable) -> Verdict:
         atol=0,
         library=(vgg.VGGFeatures, keras.applications.VGG19, losses.gram_matrix),
     )
-    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
-        return verdict
-    return Verdict(
-        exercise, False, f"{verdict.message} {_gram_shape_hint(candidate)}", verdict.tolerance
-    )
+    return with_hint(verdict, lambda: _gram_shape_hint(candidate))
 
 
 # --- Exercise 3: the Gram matrix ------------------------------------------------------------------

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import tensorflow as tf
 
-from stlib.exercises import Verdict, check_function, check_value, not_attempted
+from stlib.exercises import Verdict, check_function, check_value, not_attempted, with_hint
 from stlib.gatys import GatysConfig, Objective, feature_extractor, preset, style_layer_factors
 from stlib.gatys.config import STYLE_LAYERS_GATYS
 
@@ -97,11 +97,7 @@ def check_slider_for_paper_ratio(candidate: Callable) -> Verdict:
         atol=0.0,
         library=(_explorer_ratio(),) if callable(candidate) else (),
     )
-    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
-        return verdict
-    return Verdict(
-        exercise, False, f"{verdict.message} {_slider_hint(candidate)}", verdict.tolerance
-    )
+    return with_hint(verdict, lambda: _slider_hint(candidate))
 
 
 # --- Exercise 2: the factor in front of each style layer's error ---------------------------------

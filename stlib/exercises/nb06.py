@@ -24,7 +24,7 @@ import numpy as np
 
 from stlib.cin import mixing
 from stlib.cin.layers import ConditionalInstanceNorm
-from stlib.exercises import Verdict, check_function, not_attempted
+from stlib.exercises import Verdict, check_function, not_attempted, with_hint
 
 __all__ = [
     "EPSILON",
@@ -312,9 +312,7 @@ def check_mix_parameters(fn: Callable) -> Verdict:
         atol=1e-6,
         library=(mixing.style_weights, ConditionalInstanceNorm),
     )
-    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
-        return verdict
-    return Verdict(exercise, False, f"{verdict.message} {_mix_hint(fn)}".strip(), verdict.tolerance)
+    return with_hint(verdict, lambda: _mix_hint(fn))
 
 
 # --- Exercise 3: what a style costs in the Android demo's network ---------------------------------
@@ -397,17 +395,18 @@ def check_slim_numbers(fn: Callable) -> Verdict:
         atol=0.0,
         library=(MultiStyleTransformer, TransformerSpec, keras.layers.Layer.count_params),
     )
-    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
-        return verdict
+    return with_hint(verdict, lambda: _slim_hint_for(fn))
+
+
+def _slim_hint_for(fn: Callable) -> str:
     try:
         answer = fn(SLIM_STYLES)
     except Exception:  # the check already reported the student's errors
-        return verdict
-    hint = _slim_hint(answer) or (
+        return ""
+    return _slim_hint(answer) or (
         "Right for 26 styles only: the total is the convolutions' weights plus one row of gamma "
         "and beta per style, so it grows by the numbers per style with each style."
     )
-    return Verdict(exercise, False, f"{verdict.message} {hint}".strip(), verdict.tolerance)
 
 
 # --- Exercise 4: one training step ----------------------------------------------------------------
@@ -577,8 +576,11 @@ def check_training_step(fn: Callable) -> Verdict:
 
     exercise = "one training step"
 
+    seen: dict[int, dict] = {}  # the student's outcomes, kept for the verdict's loss line
+
     def candidate(number: int) -> np.ndarray | None:
-        return _as_vector(_step_outcome(fn, number))
+        seen[number] = _step_outcome(fn, number)
+        return _as_vector(seen[number])
 
     verdict = check_function(
         exercise,
@@ -590,16 +592,11 @@ def check_training_step(fn: Callable) -> Verdict:
         library=(training.training_step, training.train),
     )
     if verdict:
-        losses = _step_outcome(fn, 0)["returned"]
-        fell = " -> ".join(f"{value:.4f}" for value in losses)
+        fell = " -> ".join(f"{value:.4f}" for value in seen[0]["returned"])
         return Verdict(
             exercise,
             True,
             f"{verdict.message} Case 1's loss, step by step: {fell}.",
             verdict.tolerance,
         )
-    if not verdict.attempted or verdict.delegated or "raised" in verdict.message:
-        return verdict
-    return Verdict(
-        exercise, False, f"{verdict.message} {_step_hint(fn)}".strip(), verdict.tolerance
-    )
+    return with_hint(verdict, lambda: _step_hint(fn))

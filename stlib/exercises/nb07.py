@@ -29,7 +29,7 @@ from stlib.arbitrary import tiling
 from stlib.arbitrary.config import ArbitraryConfig
 from stlib.arbitrary.stylizer import EmbeddingStylizer
 from stlib.cin.layers import ConditionalInstanceNorm
-from stlib.exercises import Verdict, check_function, tolerance_text
+from stlib.exercises import Verdict, check_function, with_hint
 from stlib.inputs import load_content
 
 __all__ = [
@@ -253,9 +253,7 @@ def check_identity_parameters(fn: Callable) -> Verdict:
         atol=atol,
         library=(ConditionalInstanceNorm, network_normalization),
     )
-    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
-        return verdict
-    return Verdict(exercise, False, f"{verdict.message} {_identity_hint(fn)}", verdict.tolerance)
+    return with_hint(verdict, lambda: _identity_hint(fn))
 
 
 def network_normalization(photo: Any, embedding: Any) -> dict[str, dict[str, np.ndarray]]:
@@ -393,9 +391,7 @@ def check_bottleneck(fn: Callable) -> Verdict:
         atol=atol,
         library=(EmbeddingStylizer, ArbitraryConfig.mixing_weights),
     )
-    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
-        return verdict
-    return Verdict(exercise, False, f"{verdict.message} {_bottleneck_hint(fn)}", verdict.tolerance)
+    return with_hint(verdict, lambda: _bottleneck_hint(fn))
 
 
 def _bottleneck_hint(fn: Callable) -> str:
@@ -438,10 +434,7 @@ def check_overlap_ramp(fn: Callable) -> Verdict:
         atol=atol,
         library=(tiling.window, tiling.paint_tiled),
     )
-    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
-        return verdict
-    hint = _ramp_hint(fn)
-    return Verdict(exercise, False, f"{verdict.message} {hint}".strip(), tolerance_text(rtol, atol))
+    return with_hint(verdict, lambda: _ramp_hint(fn))
 
 
 def _ramp_hint(fn: Callable) -> str:

@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from stlib import losses, metrics, vgg
-from stlib.exercises import Verdict, check_function
+from stlib.exercises import Verdict, check_function, with_hint
 
 __all__ = [
     "check_color_distance",
@@ -34,14 +34,6 @@ __all__ = [
     "check_impostor",
     "check_psnr",
 ]
-
-
-def _with_hint(verdict: Verdict, hint: Callable[[], str]) -> Verdict:
-    """The failed verdict of ``check_function`` with ``hint()`` added (passes, placeholders and
-    the student's exceptions are returned as they are)."""
-    if verdict or not verdict.attempted or verdict.delegated or "raised" in verdict.message:
-        return verdict
-    return Verdict(verdict.exercise, False, f"{verdict.message} {hint()}", verdict.tolerance)
 
 
 def _output(fn: Callable, *args) -> float | None:
@@ -97,7 +89,7 @@ def check_gram_distance(fn: Callable) -> Verdict:
         atol=1e-6,
         library=(losses.gram_matrix, metrics.style_distance),
     )
-    return _with_hint(verdict, lambda: _gram_hint(fn))
+    return with_hint(verdict, lambda: _gram_hint(fn))
 
 
 def _numpy_gram(features: np.ndarray, normalized: bool = True) -> np.ndarray:
@@ -178,7 +170,7 @@ def check_psnr(fn: Callable) -> Verdict:
         atol=1e-6,
         library=(tf.image.psnr, metrics.summary),
     )
-    return _with_hint(verdict, lambda: _psnr_hint(fn))
+    return with_hint(verdict, lambda: _psnr_hint(fn))
 
 
 def _psnr_hint(fn: Callable) -> str:
@@ -244,7 +236,7 @@ def check_color_distance(fn: Callable) -> Verdict:
         atol=1e-7,
         library=(metrics.color_distance, metrics.summary),
     )
-    return _with_hint(verdict, lambda: _color_hint(fn))
+    return with_hint(verdict, lambda: _color_hint(fn))
 
 
 def _quantiles(image: np.ndarray, levels: np.ndarray) -> np.ndarray:
