@@ -33,6 +33,7 @@ __all__ = [
     "TV_KINDS",
     "content_loss",
     "gram_matrix",
+    "guided_gram_matrices",
     "style_layer_loss",
     "style_loss",
     "total_variation",
@@ -54,6 +55,28 @@ def gram_matrix(features: tf.Tensor) -> tf.Tensor:
     positions = shape[1] * shape[2]
     flat = tf.reshape(features, [shape[0], positions, shape[3]])
     return tf.matmul(flat, flat, transpose_a=True) / tf.cast(positions, features.dtype)
+
+
+def guided_gram_matrices(features: tf.Tensor, masks: tf.Tensor) -> tf.Tensor:
+    r"""One Gram matrix per region: [1, H, W, N] features, [R, H, W] masks -> [R, N, N].
+
+    Gatys et al. 2017, section 4: the features weighted by region r's mask,
+    :math:`F_r = m_r \odot F`, give :math:`G_r = F_r^\top F_r / \sum m_r^2`, the mean outer
+    product over the region's positions (soft positions count by :math:`m^2`, as they enter
+    :math:`F_r^\top F_r`). A mask of ones gives ``gram_matrix``; an image whose texture is the
+    same everywhere gives about the same matrix in every region, so each region can be matched
+    to its own painting's whole-image Gram matrix.
+
+    >>> features = tf.constant([[[[1.0, 2.0], [3.0, 0.0]]]])  # [1, H=1, W=2, N=2]
+    >>> masks = tf.constant([[[1.0, 0.0]], [[0.0, 1.0]]])     # [R=2, H=1, W=2]
+    >>> guided_gram_matrices(features, masks).numpy().tolist()
+    [[[1.0, 2.0], [2.0, 4.0]], [[9.0, 0.0], [0.0, 0.0]]]
+    """
+    shape = tf.shape(features)
+    flat = tf.reshape(features[0], [shape[1] * shape[2], shape[3]])  # [M, N]
+    weights = tf.reshape(tf.square(tf.cast(masks, features.dtype)), [tf.shape(masks)[0], -1, 1])
+    raw = tf.matmul(weights * flat[None], flat[None], transpose_a=True)  # [R, N, N]
+    return raw / tf.maximum(tf.reduce_sum(weights, axis=1, keepdims=True), 1e-8)
 
 
 def content_loss(features: tf.Tensor, target: tf.Tensor, reduction: str = "mean") -> tf.Tensor:

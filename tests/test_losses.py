@@ -135,3 +135,19 @@ def test_gradients_match_finite_differences(name, function):
 
 TARGET_GRAM = tf.constant(numpy_gram(rng.normal(size=(1, 4, 5, 3)))[None])
 TARGET_FEATURES = tf.constant(rng.normal(size=(1, 4, 5, 3)))
+
+
+def test_guided_gram_matrices_match_numpy_and_a_mask_of_ones_is_the_gram_matrix():
+    from stlib import masks
+
+    rng = np.random.default_rng(3)
+    features = rng.standard_normal((1, 6, 8, 5)).astype(np.float32)
+    soft = masks.feather(np.stack([masks.split("left", 6, 8), masks.split("right", 6, 8)]), 1.5)
+    guided = losses.guided_gram_matrices(tf.constant(features), tf.constant(soft)).numpy()
+    flat = features[0].reshape(-1, 5)
+    for r in range(2):
+        weight = soft[r].reshape(-1, 1) ** 2
+        expected = (weight * flat).T @ flat / weight.sum()
+        np.testing.assert_allclose(guided[r], expected, rtol=1e-5, atol=1e-6)
+    ones = losses.guided_gram_matrices(tf.constant(features), tf.ones((1, 6, 8)))
+    np.testing.assert_allclose(ones, losses.gram_matrix(tf.constant(features)), rtol=1e-5)
