@@ -30,7 +30,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
+
+# TensorFlow is imported where it is used: the command line parses --masks before it starts.
 
 __all__ = [
     "AUTO",
@@ -69,12 +70,10 @@ class MaskError(ValueError):
 def _role(index: int, count: int, source: Any) -> str:
     """'mask 2 of 2 ('sky.png')', 'mask 1 of 2 (left)', 'mask 1 of 3 (a numpy array)'."""
     if isinstance(source, str) and source in (*SPLITS, REST):
-        named = source
-    elif isinstance(source, (str, os.PathLike)):
-        named = f"'{os.fspath(source)}'"
-    else:
-        named = f"a {type(source).__name__}".replace("a ndarray", "a numpy array")
-    return f"mask {index + 1} of {count} ({named})"
+        return f"mask {index + 1} of {count} ({source})"
+    from stlib.inputs import role  # the images' wording, so masks are named like paintings
+
+    return role("mask", index, max(count, 2), source)
 
 
 def parse(text: str) -> list[str] | str:
@@ -144,11 +143,19 @@ def _array_mask(array: np.ndarray, role: str) -> np.ndarray:
 
 def _read_mask(source: Any, role: str) -> np.ndarray:
     """A file, PIL image or array -> [H, W] float32 in [0, 1] at its own size."""
-    if isinstance(source, (np.ndarray, tf.Tensor)) or hasattr(source, "__array__"):
+    if isinstance(source, np.ndarray) or hasattr(source, "__array__"):
         if not type(source).__module__.startswith("PIL."):
             return _array_mask(np.asarray(source), role)
     from stlib import images
 
+    if isinstance(source, str) and not os.path.exists(source) and "." not in source:
+        from stlib.validation import did_you_mean  # a mistyped split: "lft" for "left"
+
+        names = (*SPLITS, REST, AUTO)
+        raise MaskError(
+            f"{role}: no such file, and not a mask name ({', '.join(names)})"
+            f"{did_you_mean(source, names)}"
+        )
     try:  # the decoding and its errors are images.load's (missing file, not an image, too big)
         rgb = images.to_numpy(images.load(source))
     except images.ImageError as error:
@@ -166,6 +173,8 @@ def _resized(mask: np.ndarray, height: int, width: int, role: str) -> np.ndarray
             f"{role}: {w}x{h} pixels has another shape than the photo ({width}x{height}); "
             "a mask must have the photo's aspect ratio (it is resized to the photo)"
         )
+    import tensorflow as tf
+
     method = "area" if h >= height else "bilinear"
     resized = tf.image.resize(mask[None, :, :, None], (height, width), method=method)
     return np.clip(resized.numpy()[0, :, :, 0], 0.0, 1.0)
@@ -269,6 +278,8 @@ def at_resolution(masks: Any, height: int, width: int) -> tf.Tensor:
     its share of the photo at every layer, and a cell on a seam, whose features see both
     regions, counts for both in proportion. Upsampling (not needed by VGG) is bilinear.
     """
+    import tensorflow as tf
+
     masks = tf.convert_to_tensor(masks, tf.float32)
     shape = masks.shape
     method = "area" if shape[1] >= height and shape[2] >= width else "bilinear"
@@ -309,6 +320,7 @@ def automatic(
     brightest first (a sky is usually region 1). Returns hard float32 [regions, H, W] at
     ``height`` x ``width`` (the photo's size if None). ``seed`` picks the starting centres.
     """
+    import tensorflow as tf
     from scipy import ndimage
 
     from stlib import images
@@ -348,6 +360,8 @@ def overlay(photo: Any, masks: Any, opacity: float = 0.45) -> tf.Tensor:
 
     Soft seams show as blended tints. Returns [1, H, W, 3] in [0, 1].
     """
+    import tensorflow as tf
+
     from stlib import images
 
     image = images.validate(photo, "photo")

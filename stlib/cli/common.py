@@ -190,6 +190,9 @@ def exit_code(error: BaseException) -> int | None:
     images = sys.modules.get("stlib.images")
     if images is not None and isinstance(error, images.ImageError):
         return EXIT_USAGE
+    masks = sys.modules.get("stlib.masks")  # a --masks value that cannot place the paintings
+    if masks is not None and isinstance(error, masks.MaskError):
+        return EXIT_USAGE
     cin_api = sys.modules.get("stlib.cin.api")  # a --model file that is no stlib network
     if cin_api is not None and isinstance(error, cin_api.ModelFileError):
         return EXIT_USAGE
