@@ -34,6 +34,7 @@ __all__ = [
     "content_loss",
     "gram_matrix",
     "guided_gram_matrices",
+    "guided_style_loss",
     "style_layer_loss",
     "style_loss",
     "total_variation",
@@ -126,6 +127,34 @@ def style_loss(
         weight * style_layer_loss(gram_matrix(features[name]), target_grams[name])
         for name, weight in layer_weights.items()
     ]
+    return tf.add_n(terms)
+
+
+def guided_style_loss(
+    features: Mapping[str, tf.Tensor],
+    target_grams: Mapping[str, tf.Tensor],
+    layer_weights: Mapping[str, float],
+    masks: Mapping[str, tf.Tensor],
+    shares: tf.Tensor,
+) -> tf.Tensor:
+    r"""The style term of spatial control: each region matched to its own painting.
+
+    :math:`\sum_l w_l \sum_r s_r \operatorname{mean}((G_{l,r} - A_{l,r})^2)`, with
+    :math:`G_{l,r}` the guided Gram matrix of region r (``guided_gram_matrices``), :math:`A_{l,r}`
+    painting r's Gram matrix and :math:`s_r` the region's share of the photo (the shares sum to
+    one), so that a small region weighs as much per pixel as a large one, and one region covering
+    the photo gives ``style_loss``.
+
+    features: {layer: [1, H_l, W_l, N]}; target_grams: {layer: [R, N, N]};
+    masks: {layer: [R, H_l, W_l]} (the regions at each layer's grid); shares: [R].
+
+    Taught in notebook 05 (spatial control).
+    """
+    terms = []
+    for name, weight in layer_weights.items():
+        grams = guided_gram_matrices(features[name], masks[name])
+        per_region = tf.reduce_mean(tf.square(grams - target_grams[name]), axis=[1, 2])  # [R]
+        terms.append(weight * tf.reduce_sum(tf.cast(shares, per_region.dtype) * per_region))
     return tf.add_n(terms)
 
 

@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 # TensorFlow is imported where it is used: the command line parses --masks before it starts.
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 __all__ = [
     "AUTO",

@@ -142,3 +142,16 @@ def test_a_tiny_benchmark_run_prints_consistent_json(vgg_weights, samples_availa
         assert sum(route["time_shares"].values()) == pytest.approx(1.0), name
     for name, route in report["stlib"].items():
         assert sum(route["evaluations_by_precision"].values()) >= route["steps"], name
+
+
+@pytest.mark.weights
+def test_the_masked_step_benchmark_times_both_steps_side_by_side(vgg_weights, samples_available):
+    from masked_step import main
+
+    report = main(["--size", "64", "--regions", "2", "--steps", "1", "--repeats", "1"])
+    seconds = report["seconds_per_step"]
+    assert seconds["masked"] > 0 and seconds["unmasked"] > 0
+    assert report["ratio_masked_to_unmasked"] == pytest.approx(
+        seconds["masked"] / seconds["unmasked"], rel=0.01
+    )
+    assert report["size"] == "64x48"

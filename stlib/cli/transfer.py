@@ -179,6 +179,14 @@ def add_parser(commands) -> None:
         metavar="WEIGHTS",
         help="weights of several style images, one each, e.g. 0.7,0.3 (default: equal)",
     )
+    loss.add_argument(
+        "--masks",
+        metavar="MASKS",
+        help="place the style images instead of blending them: one mask per style image, "
+        "files (white: its region) or left, right, top, bottom, rest; or auto (brightness and "
+        "colour clusters of the photo), e.g. --masks sky.png,rest (default: none, the styles are "
+        "mixed everywhere)",
+    )
     loss.add_argument(  # the old spelling, for one release
         "--blend", dest="mix", type=numbers, action=DeprecatedSpelling, help=argparse.SUPPRESS
     )
@@ -294,7 +302,8 @@ def run(args) -> int:
     config = config_from(args)  # every setting checked, before TensorFlow starts
     if args.snapshot_every is not None:
         validation.integer(args.snapshot_every, "snapshot_every", low=1)
-    inputs = local_files([args.content, *args.style, config.init, args.config])
+    mask_sources = _mask_sources(args.masks)
+    inputs = local_files([args.content, *args.style, config.init, args.config, *mask_sources])
     files = [("output", args.output, outputs.IMAGE_SUFFIXES)]
     files.append(("interrupted pastiche", _interrupted_path(Path(args.output).expanduser()), None))
     if args.history:
@@ -305,7 +314,7 @@ def run(args) -> int:
         _check_snapshot_names(output, inputs)
 
     start_tensorflow()
-    from stlib import images
+    from stlib import images, masks
     from stlib.gatys import Interrupted, every, stylize
 
     snapshots: list[Path] = []
@@ -319,7 +328,12 @@ def run(args) -> int:
         callbacks.append(every(args.snapshot_every, snapshot))
     try:
         result = stylize(
-            args.content, args.style, config, callbacks=callbacks, progress=not args.quiet
+            args.content,
+            args.style,
+            config,
+            callbacks=callbacks,
+            progress=not args.quiet,
+            masks=None if args.masks is None else masks.parse(args.masks),
         )
     except Interrupted as interrupted:
         return _keep_partial(interrupted, output, snapshots, config.total_steps)
@@ -342,6 +356,17 @@ def run(args) -> int:
             raise error.during(f"(the pastiche is in {output})", what="--history") from None
         print(f"wrote {history_path}")
     return EXIT_OK
+
+
+def _mask_sources(text: str | None) -> list[str]:
+    """The mask files of ``--masks`` (not the split names): inputs the outputs must not replace."""
+    if text is None:
+        return []
+    from stlib import masks
+
+    parsed = masks.parse(text)
+    names = (*masks.SPLITS, masks.REST)
+    return [] if parsed == masks.AUTO else [part for part in parsed if part not in names]
 
 
 def _interrupted_path(output: Path) -> Path:

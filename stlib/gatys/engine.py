@@ -3,6 +3,7 @@
     result = stylize("tuebingen", "starry_night", preset("gatys2016", size=256))
     image, history, config = result       # [1, H, W, 3] in [0, 1], losses per step, settings
     quick = stylize("tuebingen", "starry_night", size=64, steps=3)   # fields changed by keyword
+    placed = stylize("tuebingen", ["starry_night", "the_scream"], masks=["top", "bottom"])
 
 The shape is every method's (``stlib.results``); ``transfer`` is the same function under the name
 the course used first. The loop in ``stylize`` is the paper's: for each scale of the coarse-to-fine
@@ -26,8 +27,10 @@ from stlib.gatys.inputs import initial_image, load_inputs, scaled
 from stlib.gatys.objective import Objective, feature_extractor
 from stlib.gatys.optimizers import MINIMIZERS
 from stlib.gatys.progress import Progress, not_finite_message, terms_text
+from stlib.masks import at_resolution
+from stlib.masks import resolve as resolve_masks
 from stlib.results import Interrupted, Result
-from stlib.validation import config_with
+from stlib.validation import SettingError, config_with
 
 __all__ = ["TransferError", "stylize", "transfer"]
 
@@ -41,13 +44,15 @@ def stylize(
     callbacks: Sequence[Callback] = (),
     init_image: Any = None,
     weights: Any = "imagenet",
+    masks: Any = None,
     **changes: Any,
 ) -> Result:
     """Optimise a pastiche of ``content`` in the style of ``style``.
 
     Args:
         content: the content image: sample name, path, URL, array or [1, H, W, 3] tensor.
-        style: one style image or a list of them (mixed with ``config.mix``).
+        style: one style image or a list of them (mixed with ``config.mix``, or placed by
+            ``masks``).
         config: the settings (``GatysConfig()`` if None; see ``preset``), or a dict of its fields.
         progress: show a progress bar (tqdm: a bar in notebooks and terminals).
         callbacks: called with a ``Step`` after every step; raise ``StopTransfer`` to stop early.
@@ -57,6 +62,10 @@ def stylize(
         weights: VGG19's weights: "imagenet" or a path (None, random weights, is for tests).
             ``weights`` always means a network's weights in stlib (Keras's word); the
             proportions of several styles are ``mix``.
+        masks: spatial control (Gatys et al. 2017, section 4): one mask per style image, each
+            style painting its region of the photo: files, arrays, the splits "left", "right",
+            "top", "bottom", "rest", or "auto" (``stlib.masks`` reads and checks them). Soft
+            masks are allowed; they must cover the photo without overlapping.
         **changes: fields of the config to change, checked as ``config.replace`` checks them:
             ``stylize(photo, painting, size=64, steps=3)``.
 
@@ -66,6 +75,8 @@ def stylize(
 
     Raises:
         SettingError / SettingTypeError (ValueError / TypeError): a bad setting, named.
+        MaskError (ValueError): masks that cannot place the styles (wrong count, uncovered or
+            overlapping pixels, an empty region, another aspect ratio), the mask named.
         ImageError (ValueError): an image that cannot be read or is too small at some scale,
             named by its role ("style 2 of 3 ('wave.jpg')"); checked before any optimisation.
         TransferError (ValueError): nothing to optimize from the start (the gradient is zero),
@@ -76,6 +87,7 @@ def stylize(
     """
     config = config_with(GatysConfig, config, changes)
     inputs = load_inputs(config, content, style)  # every image checked at every size it is used
+    regions = _region_masks(masks, inputs, config)
     features = feature_extractor(config, weights)
     optimize = MINIMIZERS[config.optimizer]
     run = Progress(config, callbacks, show=progress)
@@ -91,7 +103,8 @@ def stylize(
                 pastiche = images.resize_to(pastiche, height, width)
             if steps == 0:
                 continue
-            objective = Objective(config, features, content_s, styles_s, inputs.blend)
+            masks_s = None if regions is None else at_resolution(regions, height, width)
+            objective = Objective(config, features, content_s, styles_s, inputs.blend, masks_s)
             pastiche, stopped = optimize(objective, pastiche, steps, config, run)
             if not run.history and not stopped:
                 raise TransferError(_no_step(objective, pastiche, config, index))
@@ -107,6 +120,21 @@ def stylize(
 
 
 transfer = stylize
+
+
+def _region_masks(masks: Any, inputs, config: GatysConfig):
+    """The masks as a checked [R, H, W] partition at the output size, or None without masks."""
+    if masks is None:
+        return None
+    if config.mix is not None:
+        raise SettingError(
+            {"mix": config.mix},
+            "blends the style images everywhere, and masks place each one in its own region; "
+            "give one of the two",
+        )
+    height, width = (int(n) for n in inputs.content.shape[1:3])
+    count = len(inputs.styles)
+    return resolve_masks(masks, count, height, width, photo=inputs.original_content)
 
 
 def _partial(run: Progress, inputs, config: GatysConfig) -> Result | None:

@@ -3,6 +3,7 @@
 objective = Objective.from_images(config, content, style)     # images [1, H, W, 3] in [0, 1]
 terms = objective.terms(pastiche)                            # {'content', 'style', 'tv', 'total'}
 terms, gradient = objective.value_and_gradient(pastiche)     # compiled; gradient [1, H, W, 3]
+placed = Objective(config, features, content, [a, b], (1, 1), masks=regions)  # [2, H, W] masks
 """
 
 from __future__ import annotations
@@ -14,10 +15,17 @@ from typing import Any
 import tensorflow as tf
 
 from stlib import losses
+from stlib import masks as masks_module
 from stlib.gatys.config import GatysConfig
 from stlib.vgg import VGGFeatures
 
-__all__ = ["Objective", "blended_grams", "feature_extractor", "style_layer_factors"]
+__all__ = [
+    "Objective",
+    "blended_grams",
+    "feature_extractor",
+    "region_grams",
+    "style_layer_factors",
+]
 
 
 def feature_extractor(
@@ -66,6 +74,17 @@ def blended_grams(
     return grams
 
 
+def region_grams(
+    features: VGGFeatures, styles: Sequence[tf.Tensor], layers
+) -> dict[str, tf.Tensor]:
+    """{layer: [R, N, N]}: each style image's own Gram matrix, one per region (spatial control)."""
+    per_style = [features(style) for style in styles]
+    return {
+        name: tf.concat([losses.gram_matrix(maps[name]) for maps in per_style], axis=0)
+        for name in layers
+    }
+
+
 def style_layer_factors(config: GatysConfig) -> dict[str, float]:
     """{style layer: beta * w_l}: the factor in front of each layer's error E_l in the loss.
 
@@ -95,11 +114,18 @@ def weighted_terms(
         )
         content = content + weight * loss
     style_weights = dict(sorted(arguments["style_weights"].items()))
-    style = (
-        losses.style_loss(maps, arguments["style_targets"], style_weights)
-        if style_weights
-        else zero
-    )
+    if not style_weights:
+        style = zero
+    elif "style_masks" in arguments:  # spatial control: each region matched to its painting
+        style = losses.guided_style_loss(
+            maps,
+            arguments["style_targets"],
+            style_weights,
+            arguments["style_masks"],
+            arguments["region_shares"],
+        )
+    else:
+        style = losses.style_loss(maps, arguments["style_targets"], style_weights)
     tv = arguments["tv_weight"] * losses.total_variation(image, tv_kind) if tv_kind else zero
     return {"content": content, "style": style, "tv": tv, "total": content + style + tv}
 
@@ -124,6 +150,12 @@ class Objective:
     ``terms(x)`` returns the weighted terms, ``value_and_gradient`` compiles.
 
     content: [1, H, W, 3]; styles: a list of [1, h_i, w_i, 3]; the pastiche x is [1, H, W, 3].
+    ``masks`` [R, H, W] (one region per style image, a partition of the content's pixels, as
+    ``stlib.masks.resolve`` makes them) places the styles instead of blending them: region r's
+    guided Gram matrices are matched to style r's (Gatys et al. 2017, section 4), and
+    ``blend_weights`` are not used. The masks reach each style layer's grid by area
+    (``stlib.masks.at_resolution``): a feature on a seam sees both regions and counts for both in
+    proportion, and the loss needs one VGG pass per step whatever the number of regions.
 
     Taught in notebook 03, section 1.
     """
@@ -135,13 +167,24 @@ class Objective:
         content: tf.Tensor,
         styles: Sequence[tf.Tensor],
         blend_weights: Sequence[float],
+        masks: Any = None,
     ) -> None:
         self.config = config
         self.features = features
-        self._images = (content, list(styles), tuple(blend_weights))  # to rebuild in float32
-        content_maps = features(content) if config.content_layers else {}
+        self.masks = None if masks is None else tf.convert_to_tensor(masks, tf.float32)
+        if self.masks is not None and self.masks.shape != (len(styles), *content.shape[1:3]):
+            raise ValueError(
+                f"masks of shape {tuple(self.masks.shape)} for {len(styles)} style images and a "
+                f"content of {tuple(content.shape[1:3])}: one [H, W] mask per style image"
+            )
+        # to rebuild in float32
+        self._images = (content, list(styles), tuple(blend_weights), self.masks)
+        content_maps = features(content) if config.content_layers or masks is not None else {}
         self.content_targets = {name: content_maps[name] for name in config.content_layers}
-        self.style_targets = blended_grams(features, styles, blend_weights, config.style_layers)
+        if self.masks is None:
+            self.style_targets = blended_grams(features, styles, blend_weights, config.style_layers)
+        else:
+            self.style_targets = region_grams(features, styles, config.style_layers)
         self.style_layer_weights = style_layer_factors(config)
         # The compiled form: one function of (image, arguments) per extractor and loss shape,
         # the targets and weights passed in as tensors, so that runs of equal settings and size
@@ -163,6 +206,14 @@ class Objective:
             "style_weights": {name: constant(w) for name, w in self.style_layer_weights.items()},
             "tv_weight": constant(config.tv_weight),
         }
+        if self.masks is not None:
+            # Each layer's grid is the content's feature map's (the pastiche has its size).
+            self.arguments["style_masks"] = {
+                name: masks_module.at_resolution(self.masks, *content_maps[name].shape[1:3])
+                for name in config.style_layers
+            }
+            shares = tf.reduce_mean(self.masks, axis=[1, 2])
+            self.arguments["region_shares"] = shares / tf.reduce_sum(shares)
 
     def value_and_gradient(self, image: tf.Tensor) -> tuple[dict[str, tf.Tensor], tf.Tensor]:
         """``terms_and_gradient`` compiled (shared by objectives of equal settings and size)."""
@@ -176,11 +227,13 @@ class Objective:
         style: Any | Sequence[Any],
         blend: Sequence[float] | None = None,
         weights: Any = "imagenet",
+        masks: Any = None,
     ) -> Objective:
         """The objective of ``config`` for these images, with its own VGG19 extractor.
 
         content: [1, H, W, 3] in [0, 1] (or anything ``stlib.inputs.load`` reads); style: one
-        image or a list; blend: one weight per style image (equal if None). The images are used
+        image or a list; blend: one weight per style image (equal if None); masks: one per style
+        image, in any form ``stlib.masks.resolve`` reads (spatial control). The images are used
         at the size given: ``transfer`` resizes them, this does not.
         """
         from stlib.inputs import load
@@ -189,7 +242,10 @@ class Objective:
         content = load(content, role="content")
         styles = [load(s, role=f"style {i + 1}") for i, s in enumerate(styles)]
         blend = (1.0,) * len(styles) if blend is None else tuple(blend)
-        return cls(config, feature_extractor(config, weights), content, styles, blend)
+        if masks is not None:
+            height, width = (int(n) for n in content.shape[1:3])
+            masks = masks_module.resolve(masks, len(styles), height, width, photo=content)
+        return cls(config, feature_extractor(config, weights), content, styles, blend, masks)
 
     @property
     def precision(self) -> str:
@@ -201,7 +257,9 @@ class Objective:
             return self
         features = self.features
         same = (features.requested, features.pooling, features.weights, "float32")
-        return Objective(self.config, _extractor(*same, features.normalized), *self._images)
+        content, styles, blend, masks = self._images
+        network = _extractor(*same, features.normalized)
+        return Objective(self.config, network, content, styles, blend, masks)
 
     def terms(self, image: tf.Tensor) -> dict[str, tf.Tensor]:
         """{'content', 'style', 'tv', 'total'}: scalar tensors, each already weighted."""
@@ -221,6 +279,14 @@ class Objective:
         Keras' unnormalised VGG19 the deep layers' large activations dominate at equal w_l.
         """
         maps = self.features(image)
+        if self.masks is not None:  # spatial control: each layer's guided term
+            masks, shares = self.arguments["style_masks"], self.arguments["region_shares"]
+            return {
+                name: float(
+                    losses.guided_style_loss(maps, self.style_targets, {name: w}, masks, shares)
+                )
+                for name, w in self.style_layer_weights.items()
+            }
         return {
             name: float(
                 weight

@@ -120,9 +120,9 @@ def test_histogram_preservation_recolours_the_style_toward_the_content(monkeypat
     seen_styles = []
 
     class Spy(Objective):
-        def __init__(self, config, features, content, styles, blend):
+        def __init__(self, config, features, content, styles, blend, masks=None):
             seen_styles.extend(styles)
-            super().__init__(config, features, content, styles, blend)
+            super().__init__(config, features, content, styles, blend, masks)
 
     monkeypatch.setattr("stlib.gatys.engine.Objective", Spy)
     red_style = tf.concat(
