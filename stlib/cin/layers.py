@@ -13,6 +13,18 @@ weights as given, as Magenta and the frozen 26-style graph do;
 :func:`stlib.cin.mixing.style_weights` is where the front ends make a mix convex (weights that
 sum to one) before they get here.
 
+**Spatial mixing** (Dumoulin et al. 2017, section 5: one style here, another there, in one pass).
+The weights may also be a map [B, H', W', N], one weight vector per pixel, at any resolution:
+the layer resizes it to x's grid [H, W] (by area where the map is at least as large, as
+:func:`stlib.masks.at_resolution` does for a VGG layer; bilinear where it is smaller) and uses
+``w(p) @ gamma`` and ``w(p) @ beta`` at each pixel p:
+
+    CIN(x, w)(p) = (w(p) @ gamma) * (x(p) - mean(x)) / sqrt(var(x) + eps) + (w(p) @ beta)
+
+The statistics stay those of the whole image, as in the paper: only the scale and shift vary
+over the image, so regions painted in different styles still share one normalisation, and a map
+that is the same vector everywhere gives exactly the [B, N] result.
+
 All three layers are registered Keras serialisables, so a model saved as ``.keras`` loads back.
 """
 
@@ -21,7 +33,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-__all__ = ["ConditionalInstanceNorm", "ReflectConv", "NearestUpsample"]
+__all__ = ["ConditionalInstanceNorm", "NearestUpsample", "ReflectConv", "weights_on_grid"]
 
 # The package name inside saved .keras files ("stlib.fast>ConditionalInstanceNorm", ...): kept
 # from before the rename to stlib.cin so that every network trained since still loads.
@@ -32,8 +44,10 @@ PACKAGE = "stlib.fast"
 class ConditionalInstanceNorm(keras.layers.Layer):
     """Instance normalisation with a scale and shift per style.
 
-    Call with ``[x, style_weights]``: x [B, H, W, C], style_weights [B, N]; returns [B, H, W, C].
-    Weights: ``gamma`` [N, C] (starts at 1) and ``beta`` [N, C] (starts at 0), 2C numbers per style.
+    Call with ``[x, style_weights]``: x [B, H, W, C] and style_weights [B, N] (one weight vector
+    per image) or [B, H', W', N] (one per pixel, any H', W': resized to H, W, see the module's
+    text); returns [B, H, W, C]. Weights: ``gamma`` [N, C] (starts at 1) and ``beta`` [N, C]
+    (starts at 0), 2C numbers per style.
     """
 
     def __init__(self, num_styles: int, epsilon: float = 1e-5, **kwargs):
@@ -59,8 +73,17 @@ class ConditionalInstanceNorm(keras.layers.Layer):
         variance = ops.mean(ops.square(x32 - mean), axis=(1, 2), keepdims=True)
         normalized = (x32 - mean) * ops.rsqrt(variance + self.epsilon)
         w = ops.cast(style_weights, "float32")
-        gamma = ops.matmul(w, ops.cast(self.gamma, "float32"))[:, None, None, :]  # [B, 1, 1, C]
-        beta = ops.matmul(w, ops.cast(self.beta, "float32"))[:, None, None, :]
+        if len(w.shape) == 4:  # a weight vector per pixel: [B, H', W', N] -> [B, H, W, N]
+            w = weights_on_grid(w, ops.shape(x)[1], ops.shape(x)[2])
+        elif len(w.shape) != 2:
+            raise ValueError(
+                f"style weights of shape {tuple(w.shape)}: give [B, {self.num_styles}] (one "
+                f"vector per image) or [B, H, W, {self.num_styles}] (one per pixel)"
+            )
+        gamma = ops.matmul(w, ops.cast(self.gamma, "float32"))  # [B, C] or [B, H, W, C]
+        beta = ops.matmul(w, ops.cast(self.beta, "float32"))
+        if len(w.shape) == 2:
+            gamma, beta = gamma[:, None, None, :], beta[:, None, None, :]  # [B, 1, 1, C]
         return ops.cast(gamma * normalized + beta, x.dtype)
 
     def compute_output_shape(self, input_shape):
@@ -68,6 +91,31 @@ class ConditionalInstanceNorm(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "num_styles": self.num_styles, "epsilon": self.epsilon}
+
+
+def weights_on_grid(weights, height, width):
+    """A per-pixel weight map [B, H', W', N] on a grid of ``height`` x ``width``: [B, H, W, N].
+
+    Unchanged when it is already that size; by area (each cell the mean of the map's pixels it
+    covers) when the map is at least as large on both axes, as ``stlib.masks.at_resolution``
+    resamples masks; bilinear when it is smaller. Both keep each pixel's weights summing to
+    what they summed to (one, for a convex map). The sizes may be tensors (any image size).
+    """
+    import tensorflow as tf  # tf.image.resize: Keras' resize has no area method on every backend
+
+    size = ops.stack([height, width])
+    current = ops.shape(weights)[1:3]
+
+    def resized():
+        larger = ops.logical_and(current[0] >= height, current[1] >= width)
+        return ops.cond(
+            larger,
+            lambda: tf.image.resize(weights, size, method="area"),
+            lambda: tf.image.resize(weights, size, method="bilinear"),
+        )
+
+    same = ops.logical_and(ops.equal(current[0], height), ops.equal(current[1], width))
+    return ops.cond(same, lambda: weights, resized)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

@@ -14,6 +14,13 @@ layers unchanged when a vector is given to the model directly.
 [0.25, 0.0, 0.75, 0.0]
 >>> style_weights(parse_mix("1:2,3:2"), 4).tolist()
 [0.0, 0.5, 0.0, 0.5]
+
+With masks (spatial mixing), each region has its own style: :func:`spatial_weights` turns R masks
+and R style indices into a map of weight vectors, one per pixel, each summing to one.
+
+>>> left, right = [[1.0, 0.0]], [[0.0, 1.0]]                   # two 1 x 2 masks
+>>> spatial_weights([left, right], [2, 0], 3)[0].tolist()
+[[[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]]
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import numpy as np
 
 from stlib.validation import SettingError, integer, number
 
-__all__ = ["parse_mix", "style_weights"]
+__all__ = ["check_region_weights", "parse_mix", "spatial_weights", "style_weights"]
 
 Selection = int | Mapping[int, float] | Sequence[float] | np.ndarray
 
@@ -90,3 +97,39 @@ def parse_mix(text: str, name: str = "--mix") -> dict[int, float]:
             )
         mix[key] = value
     return mix
+
+
+def spatial_weights(masks: object, styles: Sequence[int], num_styles: int) -> np.ndarray:
+    """A style weight per pixel: masks [R, H, W] and R style indices -> float32 [1, H, W, N].
+
+    Pixel p gets ``sum_r masks[r, p] * onehot(styles[r])``, divided by its sum (masks that sum to
+    one, as ``stlib.masks.resolve`` and ``feather`` give them, are left as they are): region r in
+    style ``styles[r]`` alone, a soft seam a convex mix of its regions' styles. A style may paint
+    several regions. The map is what the network takes instead of a [1, N] vector.
+    """
+    values = np.asarray(masks, np.float32)
+    styles = [integer(k, "style", low=0, high=num_styles - 1) for k in styles]
+    if values.ndim != 3 or values.shape[0] != len(styles):
+        raise ValueError(
+            f"masks of shape {values.shape} for {len(styles)} styles: give [R, H, W], one mask "
+            "per style"
+        )
+    onehot = np.eye(num_styles, dtype=np.float32)[styles]  # [R, N]
+    weights = np.einsum("rhw,rn->hwn", values, onehot)
+    weights /= np.maximum(weights.sum(axis=-1, keepdims=True), 1e-6)
+    return weights[None].astype(np.float32)
+
+
+def check_region_weights(mix: Mapping[int, float], name: str = "style") -> None:
+    """Refuse a weight of 0 in a mix given with masks (SettingError naming the style).
+
+    With masks every style of the mix paints its own region and the weights are not used: a
+    style weighted 0 would still paint its region, which is not what a 0 says.
+    """
+    zero = [k for k, w in mix.items() if isinstance(w, (int, float)) and w == 0]
+    if zero:
+        raise SettingError(
+            {name: dict(mix)},
+            f"style {zero[0]} has weight 0: with masks every style of the mix paints its own "
+            "region (the weights are not used); leave that style and its mask out",
+        )

@@ -1,6 +1,7 @@
 """The multi-style transformer network of Dumoulin et al. (2017), as a Keras 3 model.
 
-Photo [B, H, W, 3] in [0, 1] and style weights [B, N] in, pastiche [B, H, W, 3] in [0, 1] out:
+Photo [B, H, W, 3] in [0, 1] and style weights [B, N] (or a map of them, [B, H', W', N]) in,
+pastiche [B, H, W, 3] in [0, 1] out:
 
     contract   9x9/1 -> c1, 3x3/2 -> c2, 3x3/2 -> c3            (ReLU)
     residual   R blocks: x + CIN(conv3x3(ReLU(CIN(conv3x3(x)))))  (width c3)
@@ -37,7 +38,9 @@ class MultiStyleTransformer(keras.Model):
 
     images: [B, H, W, 3] float in [0, 1], any H, W >= 4 (reflect padding needs more rows than
     it pads); style_weights: [B, N], one-hot for one style, any weights to mix (see
-    :func:`stlib.cin.mixing.style_weights`). Returns [B, H, W, 3] in [0, 1].
+    :func:`stlib.cin.mixing.style_weights`), or a map [B, H', W', N] of such vectors, one per
+    pixel at any resolution (spatial mixing: every CIN layer resizes it to its own grid, see
+    :mod:`stlib.cin.layers`). Returns [B, H, W, 3] in [0, 1].
 
     ``style_names`` (optional, N strings) travels with the saved ``.keras`` file.
     """

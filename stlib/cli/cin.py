@@ -3,6 +3,7 @@
     stlib cin tuebingen -o out.png --style 19                  # one of the 26 pretrained styles
     stlib cin tuebingen -o out.png --mix 3:0.5,19:0.5 --size 512
     stlib cin photo.jpg -o out.png --style 1 --model my_styles.keras   # a network you trained
+    stlib cin photo.jpg -o out.png --mix 7:1,19:1 --masks sky.png,rest   # a style per region
     stlib cin --list                                           # the styles of a network
 
 Everything the user typed is checked before TensorFlow starts, except what only the network
@@ -26,6 +27,7 @@ OPTIONS = {
     "size": "--size",
     "model": "--model",
     "preserve_color": "--preserve-color",
+    "masks": "--masks",
 }
 
 
@@ -86,6 +88,14 @@ def add_parser(commands) -> None:
         help="keep the photo's colours: the pastiche's luminance with the photo's colours "
         "(default: off)",
     )
+    add(
+        "--masks",
+        metavar="LIST",
+        help="paint each region in its own style, in one pass: one mask per style of --mix, in "
+        "its order, comma-separated: image files (white: the region), left, right, top, bottom, "
+        "rest (what the others leave), or 'auto' (regions of similar colour); the seams are "
+        "softened, and the weights of --mix are not used",
+    )
     p.set_defaults(run=run, option_label=option_label)
 
 
@@ -113,6 +123,24 @@ def _selection(args):
     return args.style, "style"
 
 
+def _mask_sources(text: str | None, mix: dict[int, float]) -> list[str] | str | None:
+    """--masks as a list (or 'auto'), one mask per style of --mix (checked before TensorFlow)."""
+    if text is None:
+        return None
+    from stlib import masks
+    from stlib.cin.mixing import check_region_weights
+
+    sources = masks.parse(text)
+    if isinstance(sources, list) and len(sources) != len(mix):
+        raise masks.MaskError(
+            f"--masks gives {len(sources)} mask{'s' * (len(sources) != 1)} for the "
+            f"{len(mix)} style{'s' * (len(mix) != 1)} of --mix; give one mask per "
+            "style, in the order of --mix"
+        )
+    check_region_weights(mix, name="mix")
+    return sources
+
+
 def run(args) -> int:
     from stlib import outputs
     from stlib.cin.mixing import style_weights
@@ -135,7 +163,12 @@ def run(args) -> int:
             if value is None
         ]
         raise SettingError({}, f"give {' and '.join(missing)} (or --list to see the styles)")
+    if args.masks is not None and args.mix is None:
+        raise SettingError(
+            {}, "--masks needs --mix K:W,K:W,... (one mask per style of the mix, in its order)"
+        )
     selection, name = _selection(args)
+    mask_sources = _mask_sources(args.masks, selection)
     from stlib.cin.pretrained import PRETRAINED
 
     known = PRETRAINED.get(model)
@@ -146,7 +179,13 @@ def run(args) -> int:
     config = CinConfig(model=model, size=args.size, preserve_color=args.preserve_color)
     (output,) = outputs.check_run_paths(
         [("output", args.output, outputs.IMAGE_SUFFIXES)],
-        inputs=local_files([args.content, *([] if known else [model])]),
+        inputs=local_files(
+            [
+                args.content,
+                *([] if known else [model]),
+                *(mask_sources if isinstance(mask_sources, list) else []),
+            ]
+        ),
     )
 
     start_tensorflow()
@@ -156,10 +195,19 @@ def run(args) -> int:
     start = time.perf_counter()
     network = api.load(model)
     weights = style_weights(selection, network.num_styles, name=name)
-    image = api.stylize(args.content, weights, config.replace(model=network)).image
+    if mask_sources is None:
+        image = api.stylize(args.content, weights, config.replace(model=network)).image
+        mixed = [f"{k}:{w:.2g}" for k, w in enumerate(weights) if w > 0]
+        what = f"style {mixed[0].split(':')[0]}" if len(mixed) == 1 else f"mix {','.join(mixed)}"
+    else:  # the mix's order is the masks' order: the dict, not the weight vector
+        config = config.replace(model=network)
+        image = api.stylize(args.content, selection, config, masks=mask_sources).image
+        if isinstance(mask_sources, list):
+            placed = [f"{k} in {os.path.basename(m)}" for k, m in zip(selection, mask_sources)]
+            what = f"styles {', '.join(placed)}"
+        else:
+            what = f"styles {','.join(map(str, selection))} in automatic regions"
     images.save(image, output)
-    mixed = [f"{k}:{w:.2g}" for k, w in enumerate(weights) if w > 0]
-    what = f"style {mixed[0].split(':')[0]}" if len(mixed) == 1 else f"mix {','.join(mixed)}"
     print(
         f"wrote {output} ({image.shape[2]}x{image.shape[1]} px, {what} of "
         f"{os.path.basename(model)}, {time.perf_counter() - start:.1f} s)"
