@@ -75,7 +75,7 @@ def _role(index: int, count: int, source: Any) -> str:
         return f"mask {index + 1} of {count} ({source})"
     from stlib.inputs import role  # the images' wording, so masks are named like paintings
 
-    return role("mask", index, max(count, 2), source)
+    return role("mask", index, count, source)
 
 
 def parse(text: str) -> list[str] | str:

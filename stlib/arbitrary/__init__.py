@@ -10,6 +10,7 @@ minutes.
     mix = arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], mix=(0.7, 0.3))
     gentle = arbitrary.stylize("tuebingen", "starry_night", strength=0.5, size=1024)
     fast = arbitrary.stylize("tuebingen", "starry_night", compute_size=384)  # 384 px, upsampled
+    halves = arbitrary.stylize("tuebingen", ["starry_night", "the_scream"], masks=["left", "right"])
 
     stylizer = arbitrary.load("tflite")         # loaded once, reused by every later call
     e = stylizer.embed("great_wave")            # float32 [100]
@@ -18,7 +19,8 @@ minutes.
 Modules: ``config`` (``ArbitraryConfig``: the settings, checked once, no TensorFlow), ``models``
 (the official TFLite files: where they are found, sha256, URLs; no TensorFlow), ``inputs`` (images
 loaded and named by role), ``stylizer`` (the common interface: ``embed``/``transform``/``stylize``,
-embedding-space or pixel-space mixing), ``tiling`` (overlapping 384-px tiles, blended), ``tflite``
+embedding-space or pixel-space mixing), ``spatial`` (masks: one painting per region, the
+pastiches blended with feathered masks), ``tiling`` (overlapping 384-px tiles, blended), ``tflite``
 (the TFLite backend), ``hub`` (the TF Hub backend), ``api`` (``load``, cached, and the functions).
 
 The names below are imported on first use: the settings and the model registry do not start
@@ -55,7 +57,7 @@ _HOMES = {
 
 __all__ = sorted(_HOMES)
 
-_MODULES = ("config", "models", "inputs", "stylizer", "tiling", "tflite", "hub", "api")
+_MODULES = ("config", "models", "inputs", "spatial", "stylizer", "tiling", "tflite", "hub", "api")
 
 
 def __getattr__(name):

@@ -14,7 +14,8 @@ A feed-forward network paints a photo in one pass. Two kinds share this interfac
 
 ``stylize`` is written once, here: load the images, check the settings (``ArbitraryConfig``),
 prepare the colours (``stlib.color``), let the subclass paint (at ``compute_size`` and upsampled
-back, when one is set), put the colours back.
+back, when one is set), put the colours back. With ``masks`` (``stlib.arbitrary.spatial``) each
+painting is placed in its region instead: one pastiche per painting, blended by the feathered masks.
 Images are float32 tensors [1, H, W, 3] in [0, 1]; embeddings float32 numpy vectors [D].
 """
 
@@ -31,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from stlib import color, images
-from stlib.arbitrary import inputs
+from stlib.arbitrary import inputs, spatial
 from stlib.arbitrary.config import DEFAULT_STYLE_SIZE, ArbitraryConfig
 from stlib.inputs import load_content, style_list, style_roles
 from stlib.validation import SettingError
@@ -85,6 +86,14 @@ class Styles:
     def __len__(self) -> int:
         return len(self.images)
 
+    def one(self, index: int) -> Styles:
+        """The ``index``-th style alone (its image, role and embedding), as a ``Styles`` of one."""
+        pick = slice(index, index + 1)
+        embeddings = None if self.embeddings is None else self.embeddings[pick]
+        return Styles(
+            self.images[pick], self.roles[pick], self.style_size, embeddings, self.made_by
+        )
+
 
 class Stylizer(abc.ABC):
     """A loaded feed-forward stylizer: the common interface of every backend.
@@ -113,6 +122,11 @@ class Stylizer(abc.ABC):
         strength: float,
     ) -> tf.Tensor:
         """The pastiche of [1, H, W, 3] ``content`` in the mixed ``styles``, [1, H, W, 3]."""
+
+    def _paint_each(self, content: tf.Tensor, styles: Styles, strength: float) -> list[tf.Tensor]:
+        """One pastiche of [1, H, W, 3] ``content`` per style, each alone at full weight (the
+        regions of a masked pastiche): R tensors [1, H, W, 3]."""
+        return [self._paint(content, styles.one(r), (1.0,), strength) for r in range(len(styles))]
 
     def _embeddings(self, style_images: Sequence[tf.Tensor]) -> tuple[np.ndarray, ...] | None:
         """The embedding of each prepared [1, s, s, 3] style image (None: no embeddings here)."""
@@ -172,6 +186,7 @@ class Stylizer(abc.ABC):
         style_size: int = DEFAULT_STYLE_SIZE,
         preserve_color: str | None = None,
         compute_size: int | None = None,
+        masks: Any = None,
     ) -> tf.Tensor:
         """The pastiche: float32 [1, H, W, 3] in [0, 1] at the content's size (or ``size``).
 
@@ -188,10 +203,15 @@ class Stylizer(abc.ABC):
             compute_size: None (paint at full resolution), or the longest side in px the
                 content is painted at before the pastiche is upsampled (Lanczos-3) to H x W;
                 at or above the output's longest side it changes nothing.
+            masks: None (the styles are mixed everywhere), or one mask per style
+                (``stlib.masks.resolve``'s forms: files, arrays, "left"/"right"/"top"/"bottom",
+                "rest", or "auto"): each style paints its own region (see :meth:`run`).
 
         Raises:
-            SettingError: a setting out of range or the wrong number of weights, named.
+            SettingError: a setting out of range or the wrong number of weights, named; ``mix``
+                with ``masks``.
             ImageError: an image that cannot be read, named by its role.
+            MaskError: masks that cannot place the styles (``stlib.masks``), named.
         """
         config = ArbitraryConfig(
             backend=self.backend,
@@ -203,14 +223,32 @@ class Stylizer(abc.ABC):
             preserve_color=preserve_color,
             compute_size=compute_size,
         )
-        return self.run(config, content, style_or_styles)
+        if masks is None:
+            return self.run(config, content, style_or_styles)
+        return self.run(config, content, style_or_styles, masks=masks)
 
-    def run(self, config: ArbitraryConfig, content: Any, style_or_styles: Any) -> tf.Tensor:
+    def run(
+        self, config: ArbitraryConfig, content: Any, style_or_styles: Any, masks: Any = None
+    ) -> tf.Tensor:
         """``stylize`` with the settings of ``config`` (its backend and transformer are not used:
-        they chose this stylizer)."""
+        they chose this stylizer).
+
+        ``masks`` None: the styles are mixed (``config.mix``) over the whole photo. Otherwise
+        one mask per style, resolved by ``stlib.masks.resolve`` at the output's size H x W
+        (``"auto"`` from the photo): [R, H, W] regions, feathered (``spatial.FEATHER``), and
+
+            pastiche = sum_r feather(m)_r * pastiche_r
+
+        where ``pastiche_r`` is the one-style pastiche of style r (with ``strength``,
+        ``compute_size``, tiles, as alone); colours are put back after the blend.
+        """
         prepared = isinstance(style_or_styles, Styles)
         count = len(style_or_styles) if prepared else len(style_list(style_or_styles))
-        weights = config.mixing_weights(count) if count else ()  # before any image is read
+        if masks is None:
+            weights = config.mixing_weights(count) if count else ()  # before any image is read
+        else:
+            spatial.check(config, masks, count)  # mix refused, one mask per style
+            weights = ()
         styles = (
             style_or_styles
             if prepared
@@ -234,9 +272,17 @@ class Stylizer(abc.ABC):
             )
         # [1, H, W, 3] -> [1, h, w, 3] with h, w at most compute_size (the same tensor if None).
         small = inputs.at_compute_size(image, config.compute_size)
-        pastiche = self._paint(small, styles, weights, config.strength)
-        if small is not image:
-            pastiche = images.resize_to(pastiche, int(image.shape[1]), int(image.shape[2]))
+        height, width = int(image.shape[1]), int(image.shape[2])
+        if masks is None:
+            pastiche = self._paint(small, styles, weights, config.strength)
+            if small is not image:
+                pastiche = images.resize_to(pastiche, height, width)
+        else:
+            regions = spatial.region_weights(masks, len(styles), original)  # [R, H, W]
+            painted = self._paint_each(small, styles, config.strength)
+            if small is not image:  # blended at the output's size, where the masks are
+                painted = [images.resize_to(p, height, width) for p in painted]
+            pastiche = spatial.blend(painted, regions)
         return color.finish(config.preserve_color, pastiche, original)
 
     def __repr__(self) -> str:
@@ -285,6 +331,19 @@ class EmbeddingStylizer(Stylizer):
             own = self._embed_image(inputs.square(content, styles.style_size))
             mixed = (1.0 - strength) * own + strength * mixed
         return self._paint_embedding(content, np.asarray(mixed, np.float32))
+
+    def _paint_each(self, content: tf.Tensor, styles: Styles, strength: float) -> list[tf.Tensor]:
+        # One transformer pass per style's embedding; the photo's own embedding (strength < 1)
+        # computed once for all of them.
+        embeddings = styles.embeddings or self._embeddings(styles.images)
+        own = None
+        if strength < 1.0:
+            own = self._embed_image(inputs.square(content, styles.style_size))
+        painted = []
+        for embedding in embeddings:
+            mixed = embedding if own is None else (1.0 - strength) * own + strength * embedding
+            painted.append(self._paint_embedding(content, np.asarray(mixed, np.float32)))
+        return painted
 
 
 class PixelStylizer(Stylizer):

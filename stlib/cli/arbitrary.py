@@ -2,6 +2,7 @@
 
     stlib arbitrary tuebingen starry_night the_scream -o out.png --mix 0.7,0.3 --strength 0.8
     stlib arbitrary photos/ starry_night -o painted/   # every image of a folder, one style
+    stlib arbitrary photo.jpg a.jpg b.jpg --masks left,right -o out.png   # one painting per half
 
 The settings are checked by ``ArbitraryConfig`` before TensorFlow starts; a folder run goes on
 past any photo that fails and always prints its summary (``stlib.folders``).
@@ -39,6 +40,7 @@ OPTIONS = {
     "transformer": "--transformer",
     "preserve_color": "--preserve-color",
     "compute_size": "--compute-size",
+    "masks": "--masks",
 }
 
 
@@ -74,8 +76,8 @@ def add_parser(commands) -> None:
         help="stylise CONTENT with any STYLE in one pass (Ghiasi et al. 2017)",
         description="Paint a photo with a feed-forward network that takes any painting: "
         "well under a second on a CPU. CONTENT and STYLE are files, URLs or sample names (see "
-        "`stlib samples`); several STYLE images are mixed. CONTENT may be a folder: every image "
-        "in it is painted into the folder -o names.",
+        "`stlib samples`); several STYLE images are mixed, or placed one per region with --masks. "
+        "CONTENT may be a folder: every image in it is painted into the folder -o names.",
     )
     add = p.add_argument
     add("content", help="the photograph (a file, an http(s) URL or a sample name), or a folder")
@@ -140,6 +142,14 @@ def add_parser(commands) -> None:
         "faster on large photos, softer strokes; 384 does the work of tools that always paint "
         "at 384 px, or 'none' (default: none, paint at full resolution)",
     )
+    add(
+        "--masks",
+        metavar="M1,M2,...",
+        help="place the paintings instead of mixing them: one mask per STYLE, in order, each an "
+        "image file (white: where that STYLE paints), left, right, top, bottom, or rest (what "
+        "the others leave), or 'auto' (the photo's own colour regions, one per STYLE); the seams "
+        "are feathered; not with --mix (default: none, the STYLEs are mixed everywhere)",
+    )
     add("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run, option_label=option_label)
 
@@ -157,8 +167,28 @@ def _arbitrary_config(args):
         preserve_color=args.preserve_color,
         compute_size=args.compute_size,
     )
-    config.mixing_weights(len(args.style))  # one weight per STYLE, before TensorFlow starts
+    if args.masks is None:
+        config.mixing_weights(len(args.style))  # one weight per STYLE, before TensorFlow starts
     return config
+
+
+def _masks(args, config):
+    """--masks parsed (None, "auto" or a list of names and files) and checked against the other
+    settings and the number of STYLEs, before TensorFlow starts (the files are read later, by
+    stlib.masks.resolve, at the photo's size)."""
+    if args.masks is None:
+        return None
+    from stlib import masks
+    from stlib.arbitrary import spatial
+
+    parsed = masks.parse(args.masks)
+    spatial.check(config, parsed, len(args.style))  # not with --mix; one mask per STYLE
+    return parsed
+
+
+def _mask_files(parsed) -> list[str]:
+    """The --masks values that are files here (read by the run: never an output)."""
+    return [] if parsed is None or isinstance(parsed, str) else local_files(parsed)
 
 
 def run(args) -> int:
@@ -167,11 +197,13 @@ def run(args) -> int:
     from stlib import folders, outputs
 
     config = _arbitrary_config(args)  # every setting checked, before TensorFlow starts
+    masks = _masks(args, config)
     plan = None
     if os.path.isdir(args.content):
-        plan = folders.plan_folder(args.content, args.output, inputs=local_files(args.style))
+        read = [*local_files(args.style), *_mask_files(masks)]
+        plan = folders.plan_folder(args.content, args.output, inputs=read)
     else:
-        inputs = local_files([args.content, *args.style])
+        inputs = [*local_files([args.content, *args.style]), *_mask_files(masks)]
         (output,) = outputs.check_run_paths(
             [("output", args.output, outputs.IMAGE_SUFFIXES)], inputs=inputs
         )
@@ -183,15 +215,17 @@ def run(args) -> int:
     stylizer = arbitrary.load(config.backend, config.transformer)
     styles = stylizer.prepare(args.style, style_size=config.style_size)  # embedded once
     what = f"{stylizer.backend} {stylizer.transformer}" if stylizer.backend == "tflite" else "hub"
+    placing = {} if masks is None else {"masks": masks}  # without --masks: the call as before
     if plan is not None:
-        paint = lambda source: stylizer.run(config, source, styles)  # noqa: E731
+        paint = lambda source: stylizer.run(config, source, styles, **placing)  # noqa: E731
         return _stylise_folder(plan, paint, args, what)
-    image = stylizer.run(config, args.content, styles)
+    image = stylizer.run(config, args.content, styles, **placing)
     images.save(image, output)
     painted = arbitrary.inputs.compute_shape(image.shape[1], image.shape[2], config.compute_size)
     at = f", painted at {painted[1]}x{painted[0]} px and upsampled" if painted else ""
+    placed = f", {len(styles)} regions ({args.masks})" if masks is not None else ""
     print(
-        f"wrote {output} ({image.shape[2]}x{image.shape[1]} px{at}, "
+        f"wrote {output} ({image.shape[2]}x{image.shape[1]} px{at}{placed}, "
         f"{time.perf_counter() - start:.1f} s, {what})"
     )
     return EXIT_OK
