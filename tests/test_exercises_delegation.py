@@ -100,6 +100,9 @@ DELEGATIONS = {
     "nb05.check_blended_gram": [
         lambda f1, f2, w1, w2: blended_grams(lambda m: {"l": m}, [f1, f2], [w1, w2], ["l"])["l"]
     ],
+    "nb05.check_guided_gram": [
+        lambda features, mask: losses.guided_gram_matrices(features, mask[None])[0]
+    ],
     "nb06.check_conditional_instance_norm": [nb06._conditional_instance_norm, _library_layer],
     "nb06.check_mix_parameters": [
         nb06._mix_parameters,

@@ -46,3 +46,21 @@ def test_blended_gram_check():
     assert not wrong and "the weights are normalised to sum to 1" in wrong.message
     assert not nb05.check_blended_gram(second_only)
     assert "not attempted" in nb05.check_blended_gram(lambda f1, f2, w1, w2: None).message
+
+
+def test_guided_gram_check():
+    def over_all_positions(features, mask):  # gram_matrix of the masked features: / (H W)
+        masked = features * mask[None, :, :, None]
+        flat = tf.reshape(masked[0], [-1, features.shape[-1]])
+        return tf.matmul(flat, flat, transpose_a=True) / flat.shape[0]
+
+    def mask_not_squared(features, mask):
+        flat = tf.reshape(features[0], [-1, features.shape[-1]])
+        weights = tf.reshape(mask, [-1, 1])
+        return tf.matmul(weights * flat, flat, transpose_a=True) / tf.reduce_sum(weights)
+
+    assert nb05.check_guided_gram(solutions.guided_gram)
+    wrong = nb05.check_guided_gram(over_all_positions)
+    assert not wrong and "not by H W" in wrong.message
+    assert not nb05.check_guided_gram(mask_not_squared)  # the soft mask tells m from m^2
+    assert "not attempted" in nb05.check_guided_gram(lambda features, mask: None).message

@@ -125,6 +125,7 @@ EXERCISES = [
         "nb05", "check_match_luminance", "match_luminance", "function", nb05.check_match_luminance
     ),
     Exercise("nb05", "check_blended_gram", "blended_gram", "function", nb05.check_blended_gram),
+    Exercise("nb05", "check_guided_gram", "guided_gram", "function", nb05.check_guided_gram),
     Exercise(
         "nb06",
         "check_conditional_instance_norm",

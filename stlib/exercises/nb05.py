@@ -4,9 +4,11 @@
     nb05.check_luminance(luminance)               # fn(image [1, H, W, 3]) -> [1, H, W, 1]
     nb05.check_match_luminance(match_luminance)   # fn(style_y, content_y) -> [1, Hs, Ws, 1]
     nb05.check_blended_gram(blended_gram)         # fn(features_1, features_2, w_1, w_2) -> [1,N,N]
+    nb05.check_guided_gram(guided_gram)           # fn(features [1, H, W, N], mask [H, W]) -> [N, N]
 
-The references are ``stlib.color`` and ``stlib.gatys.objective.blended_grams``; each check
-returns a ``Verdict`` and never raises or prints.
+The references are ``stlib.color``, ``stlib.gatys.objective.blended_grams`` and
+``stlib.losses.guided_gram_matrices``; each check returns a ``Verdict`` and never raises or
+prints.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from stlib import color
+from stlib import color, losses
 from stlib.exercises import Verdict, check_function
 from stlib.gatys.objective import blended_grams
 
-__all__ = ["check_blended_gram", "check_luminance", "check_match_luminance"]
+__all__ = ["check_blended_gram", "check_guided_gram", "check_luminance", "check_match_luminance"]
 
 
 def check_luminance(candidate: Callable) -> Verdict:
@@ -110,4 +112,50 @@ def check_blended_gram(candidate: Callable) -> Verdict:
         "each image), then (w_1 G_1 + w_2 G_2) / (w_1 + w_2): the weights are normalised to sum "
         "to 1.",
         library=(blended_grams,),
+    )
+
+
+def _reference_guided(features, mask) -> np.ndarray:
+    return losses.guided_gram_matrices(features, mask[None])[0].numpy()
+
+
+def check_guided_gram(candidate: Callable) -> Verdict:
+    """``candidate(features [1, H, W, N], mask [H, W])`` -> [N, N], against
+    ``stlib.losses.guided_gram_matrices`` on a hard mask, a soft one, a mask of ones and a
+    mask covering a single position.
+
+    A Gram matrix of the masked features divided by all H W positions (``gram_matrix(m F)``)
+    agrees only on the mask of ones: the cases are chosen so that it fails.
+    """
+    rng = np.random.default_rng(13)
+    cases = []
+    for (h, w), n, kind in (
+        ((6, 8), 4, "left half"),
+        ((5, 7), 3, "soft"),
+        ((4, 4), 5, "ones"),
+        ((3, 5), 2, "one position"),
+    ):
+        features = tf.constant(rng.standard_normal((1, h, w, n)).astype(np.float32))
+        if kind == "left half":
+            mask = np.zeros((h, w), np.float32)
+            mask[:, : w // 2] = 1.0
+        elif kind == "soft":
+            mask = rng.random((h, w)).astype(np.float32)
+        elif kind == "ones":
+            mask = np.ones((h, w), np.float32)
+        else:
+            mask = np.zeros((h, w), np.float32)
+            mask[1, 2] = 1.0
+        cases.append((features, tf.constant(mask)))
+    return check_function(
+        "guided Gram matrix",
+        candidate,
+        _reference_guided,
+        cases,
+        rtol=1e-4,
+        atol=1e-5,
+        hint="Weight each position's outer product f_i f_i^T by m_i^2 (the mask enters both "
+        "factors of (m F)^T (m F)) and divide by the sum of the weights, sum_i m_i^2, not by "
+        "H W: the mean over the region's positions. Return [N, N].",
+        library=(losses.guided_gram_matrices, losses.guided_style_loss),
     )

@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from stlib import losses
 
-__all__ = ["blended_gram", "luminance", "match_luminance"]
+__all__ = ["blended_gram", "guided_gram", "luminance", "match_luminance"]
 
 
 def luminance(image):
@@ -29,3 +29,10 @@ def blended_gram(features_1, features_2, w_1, w_2):
     return (w_1 * losses.gram_matrix(features_1) + w_2 * losses.gram_matrix(features_2)) / (
         w_1 + w_2
     )
+
+
+def guided_gram(features, mask):
+    """sum_i m_i^2 f_i f_i^T / sum_i m_i^2 of features [1, H, W, N] under mask [H, W] -> [N, N]."""
+    flat = tf.reshape(features[0], [-1, features.shape[-1]])  # [M, N]
+    weights = tf.reshape(tf.square(mask), [-1, 1])  # [M, 1]
+    return tf.matmul(weights * flat, flat, transpose_a=True) / tf.reduce_sum(weights)
