@@ -67,7 +67,7 @@ class BackgroundTransfer:
     """``stylize(content, style, config, init_image=...)`` in a daemon thread.
 
     Args:
-        content, style, config, init_image, weights: as for ``stlib.gatys.stylize``.
+        content, style, config, init_image, weights, masks: as for ``stlib.gatys.stylize``.
         preview_every: keep the pastiche every k steps (and the last), for the page to show;
             building it costs a copy of the image, not a VGG pass.
         on_step: called with each ``Step`` (losses, image [1, H, W, 3]) once it is recorded, in
@@ -89,6 +89,7 @@ class BackgroundTransfer:
         *,
         init_image: Any = None,
         weights: Any = "imagenet",
+        masks: Any = None,
         preview_every: int = 5,
         on_step: Callable[[Step], None] | None = None,
         on_done: Callable[[BackgroundTransfer], None] | None = None,
@@ -101,7 +102,7 @@ class BackgroundTransfer:
         self.result: Result | None = None
         self.error: BaseException | None = None
         self.seconds = 0.0
-        self._arguments = (content, style, config, init_image, weights)
+        self._arguments = (content, style, config, init_image, weights, masks)
         self._on_step, self._on_done = on_step, on_done
         self._started = False
         self._lock = threading.Lock()
@@ -193,7 +194,7 @@ class BackgroundTransfer:
             self._on_step(step)
 
     def _run(self) -> None:
-        content, style, config, init_image, weights = self._arguments
+        content, style, config, init_image, weights, masks = self._arguments
         try:
             self.result = stylize(
                 content,
@@ -203,6 +204,7 @@ class BackgroundTransfer:
                 progress=False,
                 init_image=init_image,
                 weights=weights,
+                masks=masks,
             )
             with self._lock:  # the final image (with the content's colours, if asked)
                 self._image = self.result.image.numpy()[0]

@@ -130,7 +130,9 @@ def _paint(pair_key: tuple, config: ArbitraryConfig, _pair: Pair) -> tuple[np.nd
     content = at_size(_pair.content, config.size, _pair.content_role)  # as the CLI resizes it
     styles = prepared_styles(_pair, config)
     # The photo is already at config.size: the stylizer must not resize it again.
-    image = stylizer(config.transformer).run(config.replace(size=None), content[None], styles)
+    placing = {} if _pair.mask_sources is None else {"masks": _pair.mask_sources}
+    model = stylizer(config.transformer)
+    image = model.run(config.replace(size=None), content[None], styles, **placing)
     return image.numpy()[0], time.perf_counter() - start
 
 
@@ -151,6 +153,7 @@ def command_line(pair: Pair, config: ArbitraryConfig, output: str) -> str:
         "--size": config.size,
         "--style-size": None if config.style_size == DEFAULT_STYLE_SIZE else config.style_size,
         "--preserve-color": config.preserve_color,
+        "--masks": pair.masks.text if pair.mask_sources is not None else None,
     }
     return cli_common.command_line(METHOD.command, pair.names, options)
 

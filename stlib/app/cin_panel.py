@@ -167,18 +167,23 @@ def make_settings(values: dict, size: int, preserve_color: str | None) -> Settin
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _paint(content_key: str, settings: Settings, _pair: Pair, _network) -> tuple[np.ndarray, float]:
+def _paint(
+    content_key: str, settings: Settings, masks_key: tuple, _pair: Pair, _network
+) -> tuple[np.ndarray, float]:
     start = time.perf_counter()
     config = settings.config
     photo = at_size(_pair.content, config.size, _pair.content_role)[None]  # as the CLI loads it
     # The network already loaded (by the model's name, kept per server) and the photo at its size.
-    image = cin.stylize(photo, settings.style, config, model=_network, size=None).image
+    placing = {} if _pair.mask_sources is None else {"masks": _pair.mask_sources}
+    image = cin.stylize(photo, settings.style, config, model=_network, size=None, **placing).image
     return image.numpy()[0], time.perf_counter() - start
 
 
 def paint(pair: Pair, settings: Settings, loaded) -> Picture:
-    """The pastiche of ``pair``'s photo with ``settings`` (cached per photo and settings)."""
-    image, seconds = _paint(pair.content.key, settings, pair, loaded)
+    """The pastiche of ``pair``'s photo with ``settings`` and its masks (cached per photo,
+    settings and masks)."""
+    masks_key = pair.masks.key if pair.mask_sources is not None else ()
+    image, seconds = _paint(pair.content.key, settings, masks_key, pair, loaded)
     return Picture(image, seconds, settings)
 
 
@@ -207,6 +212,7 @@ def command_line(pair: Pair, settings: Settings, output: str) -> str:
         "--mix": None if one else dict(settings.selection),
         "--size": settings.config.size,
         "--preserve-color": settings.config.preserve_color,
+        "--masks": pair.masks.text if pair.mask_sources is not None else None,
     }
     return cli_common.command_line(METHOD.command, [pair.content.name], options)
 
@@ -237,6 +243,14 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
         pair, picture, METHOD.label, "cin", lambda output: command_line(pair, made, output), note
     )
     return picture
+
+
+def region_names(values: dict) -> list[str]:
+    """The chosen styles by the page's names ("#7", "#19"), in order: one mask each."""
+    loaded = values["network"]
+    if loaded is None:
+        return []
+    return [style_label(list(loaded.style_names), k) for k in values["styles"]]
 
 
 def style_column(content: Picked | None, values: dict) -> None:

@@ -190,7 +190,9 @@ def _start(pair: Pair, config: GatysConfig, warm: bool, size: int, color: str | 
         start = arbitrary_panel.paint(pair, arbitrary_config).image
     content = pair.content.source(pair.content_role)
     styles = [style.source(pair.style_role(i)) for i, style in enumerate(pair.styles)]
-    run = BackgroundTransfer(content, styles, config, init_image=start, preview_every=1)
+    run = BackgroundTransfer(
+        content, styles, config, init_image=start, preview_every=1, masks=pair.mask_sources
+    )
     return Launched(run.start(), pair, config, start)
 
 
@@ -208,8 +210,13 @@ def config_json(launched: Launched) -> str:
 
 
 def command_line(launched: Launched, output: str) -> str:
-    options = {"--config": CONFIG_FILE, "-o": output}
-    return cli_common.command_line(METHOD.command, launched.pair.names, options)
+    pair = launched.pair
+    options = {
+        "--config": CONFIG_FILE,
+        "-o": output,
+        "--masks": pair.masks.text if pair.mask_sources is not None else None,
+    }
+    return cli_common.command_line(METHOD.command, pair.names, options)
 
 
 def _live() -> None:
@@ -251,9 +258,8 @@ def show(pair: Pair, size: int, preserve_color: str | None, values: dict) -> Pic
     running = launched is not None and not launched.run.done
     run_column, stop_column = st.columns(2)
     with run_column:
-        clicked = st.button(
-            "Run", key="run", type="primary", disabled=config is None or running, width="stretch"
-        )
+        disabled = config is None or running or not pair.masks_ok  # bad masks: no run
+        clicked = st.button("Run", key="run", type="primary", disabled=disabled, width="stretch")
     if clicked:
         try:
             launched = _start(pair, config, values["warm_start"], size, preserve_color)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -68,15 +69,28 @@ class Picked:
 
 @dataclass(frozen=True)
 class Pair:
-    """The photo and the painting(s) of one picture, with how much of each painting (``mix``)."""
+    """The photo and the painting(s) of one picture, with how much of each painting (``mix``)
+    and where each paints (``masks``: a ``mask_picker.Masks``; None or unplaced: mixed)."""
 
     content: Picked
     styles: tuple[Picked, ...]
     mix: tuple[float, ...]
+    masks: Any = None
 
     @property
     def key(self) -> tuple:
-        return (self.content.key, tuple(s.key for s in self.styles), self.mix)
+        placed = self.masks.key if self.masks is not None else ()
+        return (self.content.key, tuple(s.key for s in self.styles), self.mix, placed)
+
+    @property
+    def mask_sources(self) -> Any:
+        """What ``stylize(..., masks=...)`` takes: None when the paintings are mixed."""
+        return None if self.masks is None else self.masks.sources
+
+    @property
+    def masks_ok(self) -> bool:
+        """False when masks were chosen that cannot place the paintings (no run then)."""
+        return self.masks is None or self.masks.ok
 
     @property
     def names(self) -> list[str]:
@@ -93,14 +107,16 @@ class Pair:
     def files_note(self) -> str | None:
         """What a command line needs besides the samples: the uploads, saved under their names."""
         names = [p.name for p in (self.content, *self.styles) if not p.is_sample]
+        names += list(self.masks.files) if self.mask_sources is not None else []
         if not names:
             return None
         return f"Run it where your own images are saved as {', '.join(names)}."
 
     @property
     def config_mix(self) -> tuple[float, ...] | None:
-        """The ``mix`` a config takes: None (equal) for one painting."""
-        return self.mix if len(self.styles) > 1 else None
+        """The ``mix`` a config takes: None (equal) for one painting, and with masks (each
+        painting placed in its region, not mixed)."""
+        return self.mix if len(self.styles) > 1 and self.mask_sources is None else None
 
 
 # --- cached loading: what a slider move must not redo ------------------------------------------

@@ -8,14 +8,16 @@ offline folders as the command line does (``STLIB_MODELS_DIR``, ``STLIB_DATA_DIR
 
 A panel has ``METHOD``, ``controls()`` (the sidebar) and ``show(pair, size, color, values)`` (the
 picture). A method whose network knows its styles and takes no painting (``cin_panel``) also has
-``style_column(content, values)``, drawn instead of the painting pickers, and may have
+``style_column(content, values)``, drawn instead of the painting pickers, ``region_names(values)``
+(its chosen styles, for the masks), and may have
 ``gallery(content, values)``, drawn under the page; its ``Pair`` has no paintings, and the
 comparison of the methods (which needs a painting) is left out.
 
 Widget keys, for tests and for anyone scripting the page: ``content``, ``style``, ``method``,
 ``strength``, ``size``, ``run``, ``stop``, ``download`` (and ``preserve_color``,
 ``content_upload``, ``style_upload``, ``content_camera``, ``download_config``, the Gatys fields
-by name; the multi-style network's ``cin_*``, listed in cin_panel.py).
+by name; the multi-style network's ``cin_*``, listed in cin_panel.py; ``masks`` and
+``mask_upload_<r>``, where each painting goes, listed in mask_picker.py).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from stlib.app import (  # noqa: E402
     compare_panel,
     gatys_panel,
     image_pickers,
+    mask_picker,
 )
 from stlib.methods import METHODS  # noqa: E402
 
@@ -127,23 +130,30 @@ def main() -> None:
     with style_column:
         if own_styles is None:
             styles, mix = image_pickers.pick_styles(panel.METHOD.command)
+            regions = [style.name for style in styles]
         else:
             own_styles(content, values)
             styles, mix = [], ()
+            regions = panel.region_names(values)
+        masks = mask_picker.NO_MASKS
+        if content is not None:
+            masks = mask_picker.pick(content, regions, size, panel.METHOD.command)
     ready = content is not None and (bool(styles) or own_styles is not None)
-    pair = image_pickers.Pair(content, tuple(styles), mix) if ready else None
+    pair = image_pickers.Pair(content, tuple(styles), mix, masks) if ready else None
     gatys_picture = None
     with result_column:
         st.markdown(f"**{METHODS[name].label}**")
         if pair is None:
             needed = "a photo is" if own_styles else "a photo and a painting are"
             st.info(f"The pastiche appears here once {needed} chosen.")
+        elif not masks.ok and METHODS[name].live:
+            st.info("The pastiche appears here once the masks place every painting.")
         else:
             picture = panel.show(pair, size, color, values)
             gatys_picture = picture if name == "gatys" else None
     if hasattr(panel, "gallery"):
         panel.gallery(content, values)
-    if pair is not None and pair.styles:
+    if pair is not None and pair.styles and masks.ok:
         if gatys_picture is None and name != "gatys":
             gatys_picture = _last_gatys_picture()
         compare_panel.show(pair, gatys_picture, color)
