@@ -44,3 +44,18 @@ def sample_path(name):
 def load_sample(name, size):
     """A sample image [1, H, W, 3] with longest side ``size``."""
     return images.load(sample_path(name), size)
+
+
+def directional_derivatives(
+    objective, image: tf.Tensor, seed: int, h: float = 1e-2
+) -> tuple[float, float]:
+    """(analytic, numeric): the compiled gradient of ``objective`` at ``image`` along a random
+    unit direction, and the central difference of its total loss there. A float32 loss L rounds
+    by about 6e-8 L per evaluation, so the difference's noise is about 6e-8 L / h: a larger h
+    where the derivative is small against the loss."""
+    _, gradient = objective.value_and_gradient(image)
+    direction = tf.constant(np.random.default_rng(seed).normal(size=image.shape), tf.float32)
+    direction /= tf.norm(direction)
+    plus = float(objective.terms(image + h * direction)["total"])
+    minus = float(objective.terms(image - h * direction)["total"])
+    return float(tf.reduce_sum(gradient * direction)), (plus - minus) / (2 * h)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
-from gatys_test_images import load_sample, smooth_image
+from gatys_test_images import directional_derivatives, load_sample, smooth_image
 
 from stlib import images, vgg
 from stlib.gatys import GatysConfig, Objective, feature_extractor, preset, transfer
@@ -20,15 +20,7 @@ def test_objective_gradient_matches_a_directional_finite_difference(vgg_weights)
     objective = Objective(
         config, feature_extractor(config), smooth_image(0), [smooth_image(2)], [1.0]
     )
-    image = smooth_image(5)
-    _, gradient = objective.value_and_gradient(image)
-    direction = tf.constant(np.random.default_rng(3).normal(size=image.shape), tf.float32)
-    direction /= tf.norm(direction)
-    h = 1e-2
-    plus = float(objective.terms(image + h * direction)["total"])
-    minus = float(objective.terms(image - h * direction)["total"])
-    numeric = (plus - minus) / (2 * h)
-    analytic = float(tf.reduce_sum(gradient * direction))
+    analytic, numeric = directional_derivatives(objective, smooth_image(5), seed=3)
     assert analytic == pytest.approx(numeric, rel=2e-2)
 
 
