@@ -130,3 +130,23 @@ def test_masks_that_cannot_place_the_styles_are_refused_before_any_step(content,
             [1, 1],
             np.ones((2, 8, 8)),
         )
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "precision"),
+    [("lbfgs", "float32"), ("lbfgs-tf", "bfloat16"), ("adam", "bfloat16")],
+)
+def test_every_route_and_the_coarse_to_fine_schedule_place_the_styles(
+    content, style, second_style, optimizer, precision
+):
+    """The masks reach every optimiser and precision, and each scale gets them at its size (a
+    mask of the wrong size would fail in the loss): the full-size steps lower the loss."""
+    config = _config(optimizer=optimizer, precision=precision, scales=(0.5, 1.0), steps=(2, 3))
+    regions = ["top", "bottom"]
+    result = stylize(
+        content, [style, second_style], config, masks=regions, progress=False, weights=None
+    )
+    assert result.image.shape == (1, 48, 64, 3) and len(result.history) == 5
+    assert result.history.sizes == [(24, 32), (48, 64)]
+    final_scale = result.history.total[2:]  # the three steps at full size
+    assert final_scale[-1] < final_scale[0], final_scale
