@@ -39,7 +39,7 @@ import os
 import sys
 
 import stlib
-from stlib.cli import app, arbitrary, cin, cin_train, common, samples, transfer, weights
+from stlib.cli import app, arbitrary, cin, cin_train, common, export, samples, transfer, weights
 from stlib.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -57,7 +57,7 @@ __all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_p
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # In the order `stlib --help` lists them.
-SUB_COMMANDS = (transfer, arbitrary, cin, cin_train, weights, samples, app)
+SUB_COMMANDS = (transfer, arbitrary, cin, cin_train, export, weights, samples, app)
 
 
 def build_parser() -> argparse.ArgumentParser:
