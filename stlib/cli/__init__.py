@@ -27,9 +27,9 @@ Rules every command follows (``docs/architecture.md``):
   are one or two lines on stderr; ``--debug`` or ``STLIB_DEBUG=1`` shows the traceback.
 - Ctrl-C during a run keeps the pastiche reached so far beside the output and says where.
 
-One module per sub-command (``transfer``, ``arbitrary``, ``cin``, ``cin_train``, ``weights``,
-``samples``, ``app``), each with ``add_parser(commands)`` and ``run(args)``; what they share is in
-``common``, which imports none of them. This module only puts them together.
+One module per sub-command (``transfer``, ``arbitrary``, ``cin``, ``cin_train``, ``adain``,
+``weights``, ``samples``, ``app``), each with ``add_parser(commands)`` and ``run(args)``; what they
+share is in ``common``, which imports none of them. This module only puts them together.
 """
 
 from __future__ import annotations
@@ -39,7 +39,18 @@ import os
 import sys
 
 import stlib
-from stlib.cli import app, arbitrary, cin, cin_train, common, export, samples, transfer, weights
+from stlib.cli import (
+    adain,
+    app,
+    arbitrary,
+    cin,
+    cin_train,
+    common,
+    export,
+    samples,
+    transfer,
+    weights,
+)
 from stlib.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -57,7 +68,7 @@ __all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_p
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # In the order `stlib --help` lists them.
-SUB_COMMANDS = (transfer, arbitrary, cin, cin_train, export, weights, samples, app)
+SUB_COMMANDS = (transfer, arbitrary, cin, cin_train, adain, export, weights, samples, app)
 
 
 def build_parser() -> argparse.ArgumentParser:
