@@ -40,13 +40,17 @@ __all__ = [
     "REST",
     "SPLITS",
     "MaskError",
+    "as_list",
     "at_resolution",
     "automatic",
     "check",
+    "check_placement",
+    "count",
     "feather",
     "overlay",
     "parse",
     "resolve",
+    "shown",
     "split",
 ]
 
@@ -91,6 +95,68 @@ def parse(text: str) -> list[str] | str:
     if not all(parts):
         raise MaskError(f"--masks {text!r}: an empty name between commas; write e.g. left,right")
     return parts
+
+
+def as_list(sources: Any) -> Any:
+    """The masks as ``resolve`` takes them: an [R, H, W] array as a list of R [H, W] masks, a
+    single PIL image or [H, W] array as a list of one; names, paths and lists as they are."""
+    if isinstance(sources, (str, os.PathLike)):
+        return sources
+    if type(sources).__module__.startswith("PIL."):
+        return [sources]
+    if hasattr(sources, "shape"):
+        values = np.asarray(sources)
+        return list(values) if values.ndim == 3 and values.shape[-1] != 1 else [values]
+    try:
+        return list(sources)
+    except TypeError:
+        raise MaskError(
+            f"masks of type {type(sources).__name__}; give one mask per painting (a list of "
+            "files, arrays or split names) or 'auto'"
+        ) from None
+
+
+def count(sources: Any) -> int | None:
+    """How many masks ``sources`` gives: None for ``"auto"`` (one per painting by construction),
+    one for a single file, split name or [H, W] array, R for an [R, H, W] array or a list."""
+    if isinstance(sources, str) and sources == AUTO:
+        return None
+    if isinstance(sources, (str, os.PathLike)):
+        return 1
+    return len(as_list(sources))
+
+
+def shown(sources: Any) -> Any:
+    """The masks as an error message shows them: names and paths as given, arrays by shape."""
+    if isinstance(sources, str):
+        return sources
+    items = as_list(sources)
+    items = [items] if isinstance(items, os.PathLike) else items
+    return [
+        os.fspath(s)
+        if isinstance(s, (str, os.PathLike))
+        else f"<{type(s).__name__} {'x'.join(map(str, np.shape(s)))}>"
+        for s in items
+    ]
+
+
+def check_placement(mix: Any, sources: Any, paintings: int) -> None:
+    """What every method refuses before reading an image: ``mix`` with masks (it blends the
+    paintings everywhere, masks place each in its region), and not one mask per painting.
+
+    Raises ``SettingError`` naming both settings, or ``MaskError`` with the count.
+    """
+    if mix is not None:
+        from stlib.validation import SettingError
+
+        raise SettingError(
+            {"mix": mix, "masks": shown(sources)},
+            "cannot go together: {mix} blends the paintings everywhere, {masks} place each "
+            "painting in its own region; leave out {mix} (or {masks} to blend the paintings)",
+        )
+    given = count(sources)
+    if given is not None and given != paintings:
+        check(np.zeros((given, 1, 1), np.float32), paintings)  # the count message
 
 
 def split(name: str, height: int, width: int) -> np.ndarray:

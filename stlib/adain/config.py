@@ -13,8 +13,6 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from stlib import masks as masking
 from stlib import validation as check
 from stlib.limits import MAX_SIDE, MIN_SIDE
@@ -26,7 +24,6 @@ __all__ = [
     "PRESERVE_COLOR_MODES",
     "AdaINConfig",
     "check_masks",
-    "mask_count",
 ]
 
 PRESERVE_COLOR_MODES = (None, "luminance", "histogram")
@@ -131,50 +128,7 @@ def _mix(value: Any) -> tuple[float, ...]:
     return weights
 
 
-def mask_count(sources: Any) -> int | None:
-    """How many masks ``sources`` gives: None for ``"auto"`` (one per painting by construction);
-    one for a single file, split name or [H, W] array; R for an [R, H, W] array or a list."""
-    if isinstance(sources, str) and sources == masking.AUTO:
-        return None
-    if isinstance(sources, (str, os.PathLike)) or type(sources).__module__.startswith("PIL."):
-        return 1
-    if hasattr(sources, "shape"):
-        shape = np.shape(sources)
-        return shape[0] if len(shape) == 3 and shape[-1] != 1 else 1
-    try:
-        return len(sources)
-    except TypeError:
-        raise masking.MaskError(
-            f"masks of type {type(sources).__name__}; give one mask per painting (a list of "
-            "files, arrays or split names) or 'auto'"
-        ) from None
-
-
-def _shown(sources: Any) -> Any:
-    if isinstance(sources, (str, os.PathLike)):
-        return os.fspath(sources)
-    if hasattr(sources, "shape"):
-        return f"<array {'x'.join(map(str, np.shape(sources)))}>"
-    return [
-        os.fspath(s) if isinstance(s, (str, os.PathLike)) else f"<{type(s).__name__}>"
-        for s in sources
-    ]
-
-
 def check_masks(config: AdaINConfig, sources: Any, count: int) -> None:
-    """Refuse what cannot go with masks, before any image is read.
-
-    Raises:
-        SettingError: ``mix`` with masks (``mix`` blends the paintings everywhere; masks place
-            each painting in its region).
-        MaskError: not one mask per painting (``stlib.masks``' own message).
-    """
-    if config.mix is not None:
-        raise SettingError(
-            {"mix": config.mix, "masks": _shown(sources)},
-            "cannot go together: {mix} blends the paintings everywhere, {masks} place each "
-            "painting in its own region; leave out {mix} (or {masks} to blend the paintings)",
-        )
-    given = mask_count(sources)
-    if given is not None and given != count:
-        masking.check(np.zeros((given, 1, 1), np.float32), count)  # the count message
+    """``stlib.masks.check_placement`` for an ``AdaINConfig``: ``mix`` refused with masks, one
+    mask per painting; before any image is read."""
+    masking.check_placement(config.mix, sources, count)

@@ -36,15 +36,13 @@ The masks are read only by ``stlib.masks.resolve``, at the output's size (the ph
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
 from stlib import masks as masks_module
-from stlib.validation import SettingError
 
-__all__ = ["FEATHER", "blend", "check", "count_of", "feather_radius", "region_weights", "shown"]
+__all__ = ["FEATHER", "blend", "check", "feather_radius", "region_weights"]
 
 # The feather's Gaussian sigma, as a share of the photo's longest side (about 5 px at 256 px,
 # 20 px at 1024 px). The transformer's strokes scale with the photo (it halves it twice and its
@@ -55,76 +53,10 @@ __all__ = ["FEATHER", "blend", "check", "count_of", "feather_radius", "region_we
 FEATHER = 0.02
 
 
-def count_of(sources: Any) -> int | None:
-    """How many masks ``sources`` gives (None for ``"auto"``: one per painting by construction).
-
-    A [R, H, W] array (what ``stlib.masks.resolve`` returns) is R masks; a single file, split
-    name, PIL image, [H, W] or [H, W, 1] array is one.
-    """
-    if isinstance(sources, str) and sources == masks_module.AUTO:
-        return None
-    if isinstance(sources, (str, os.PathLike)):
-        return 1
-    return len(as_sources(sources))
-
-
-def as_sources(sources: Any) -> Any:
-    """The masks as ``stlib.masks.resolve`` takes them: a [R, H, W] array or tensor as a list of
-    R [H, W] masks, a single PIL image or [H, W] array as a list of one; names, paths and lists
-    as they are."""
-    if isinstance(sources, (str, os.PathLike)):
-        return sources
-    if type(sources).__module__.startswith("PIL."):
-        return [sources]
-    if hasattr(sources, "shape"):
-        values = np.asarray(sources)
-        if values.ndim == 3 and values.shape[-1] != 1:
-            return list(values)
-        return [values]
-    try:
-        return list(sources)
-    except TypeError:
-        raise masks_module.MaskError(
-            f"masks of type {type(sources).__name__}; give one mask per painting (a list of "
-            "files, arrays or split names) or 'auto'"
-        ) from None
-
-
-def shown(sources: Any) -> Any:
-    """The masks as an error message shows them: names and paths as given, arrays by shape."""
-    if isinstance(sources, str):
-        return sources
-    items = as_sources(sources)
-    items = [items] if isinstance(items, os.PathLike) else items
-    return [
-        os.fspath(s)
-        if isinstance(s, (str, os.PathLike))
-        else f"<{type(s).__name__} {'x'.join(map(str, np.shape(s)))}>"
-        for s in items
-    ]
-
-
 def check(config: Any, sources: Any, count: int) -> None:
-    """Refuse what cannot go with masks, before any image is read.
-
-    Args:
-        config: the ``ArbitraryConfig``.
-        sources: the masks as given (a list, an [R, H, W] array, or ``"auto"``).
-        count: the number of paintings.
-
-    Raises:
-        SettingError: ``mix`` with masks (it blends the paintings everywhere; masks place them).
-        MaskError: not one mask per painting (``stlib.masks``' own message).
-    """
-    if config.mix is not None:
-        raise SettingError(
-            {"mix": config.mix, "masks": shown(sources)},
-            "cannot go together: {mix} blends the paintings everywhere, {masks} place each "
-            "painting in its own region; leave out {mix} (or {masks} to blend the styles)",
-        )
-    given = count_of(sources)
-    if given is not None and given != count:
-        masks_module.check(np.zeros((given, 1, 1), np.float32), count)  # the count message
+    """``stlib.masks.check_placement`` for an ``ArbitraryConfig``: ``mix`` refused with masks,
+    one mask per painting; before any image is read."""
+    masks_module.check_placement(config.mix, sources, count)
 
 
 def feather_radius(height: int, width: int) -> float:
@@ -139,7 +71,7 @@ def region_weights(sources: Any, count: int, photo: Any) -> np.ndarray:
     ``stlib.masks.feather`` with :func:`feather_radius`: soft seams, summing to one at each pixel.
     """
     height, width = int(photo.shape[1]), int(photo.shape[2])
-    hard = masks_module.resolve(as_sources(sources), count, height, width, photo=photo)
+    hard = masks_module.resolve(masks_module.as_list(sources), count, height, width, photo=photo)
     return masks_module.feather(hard, feather_radius(height, width))
 
 

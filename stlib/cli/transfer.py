@@ -62,7 +62,12 @@ def option_label(name: str) -> str:
     if name in ("content", "style"):
         return name.upper()  # the positional arguments
     option = _FIELD_OPTIONS.get(name, name)
-    if option not in CONFIG_OPTIONS and name not in ("snapshot_every", "history", "output"):
+    if option not in CONFIG_OPTIONS and name not in (
+        "snapshot_every",
+        "history",
+        "output",
+        "masks",
+    ):
         return f"{name} (a field of the preset)"  # the command line has no option for it
     return "--" + option.replace("_", "-")
 
@@ -302,6 +307,10 @@ def run(args) -> int:
     config = config_from(args)  # every setting checked, before TensorFlow starts
     if args.snapshot_every is not None:
         validation.integer(args.snapshot_every, "snapshot_every", low=1)
+    if args.masks is not None:  # before TensorFlow: not with --mix, one mask per STYLE
+        from stlib import masks
+
+        masks.check_placement(config.mix, masks.parse(args.masks), len(args.style))
     mask_sources = _mask_sources(args.masks)
     inputs = local_files([args.content, *args.style, config.init, args.config, *mask_sources])
     files = [("output", args.output, outputs.IMAGE_SUFFIXES)]

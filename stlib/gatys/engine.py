@@ -27,10 +27,10 @@ from stlib.gatys.inputs import initial_image, load_inputs, scaled
 from stlib.gatys.objective import Objective, feature_extractor
 from stlib.gatys.optimizers import MINIMIZERS
 from stlib.gatys.progress import Progress, not_finite_message, terms_text
-from stlib.masks import at_resolution
+from stlib.masks import at_resolution, check_placement
 from stlib.masks import resolve as resolve_masks
 from stlib.results import Interrupted, Result
-from stlib.validation import SettingError, config_with
+from stlib.validation import config_with
 
 __all__ = ["TransferError", "stylize", "transfer"]
 
@@ -126,14 +126,9 @@ def _region_masks(masks: Any, inputs, config: GatysConfig):
     """The masks as a checked [R, H, W] partition at the output size, or None without masks."""
     if masks is None:
         return None
-    if config.mix is not None:
-        raise SettingError(
-            {"mix": config.mix},
-            "blends the style images everywhere, and masks place each one in its own region; "
-            "give one of the two",
-        )
-    height, width = (int(n) for n in inputs.content.shape[1:3])
     count = len(inputs.styles)
+    check_placement(config.mix, masks, count)  # mix refused, one mask per style image
+    height, width = (int(n) for n in inputs.content.shape[1:3])
     return resolve_masks(masks, count, height, width, photo=inputs.original_content)
 
 

@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from stlib.adain.config import AdaINConfig, check_masks, mask_count
+from stlib import masks
+from stlib.adain.config import AdaINConfig, check_masks
 from stlib.adain.loss_config import LossConfig
 from stlib.adain.spec import PAPER, TINY, DecoderSpec
 from stlib.masks import MaskError
@@ -80,7 +81,7 @@ def test_not_one_mask_per_painting_is_refused():
     with pytest.raises(MaskError, match="3 masks for 2 paintings"):
         check_masks(AdaINConfig(), ["left", "right", "rest"], 2)
     check_masks(AdaINConfig(), "auto", 3)  # one per painting by construction
-    assert mask_count(np.zeros((3, 8, 8))) == 3 and mask_count(np.zeros((8, 8))) == 1
+    assert masks.count(np.zeros((3, 8, 8))) == 3 and masks.count(np.zeros((8, 8))) == 1
 
 
 def test_decoder_specs():

@@ -57,7 +57,7 @@ def test_masks_that_cannot_place_the_paintings_exit_2_naming_the_mask(
 
 def test_masks_and_mix_together_are_refused(tmp_path, samples_available, capsys):
     assert _transfer("--masks", "left,right", "--mix", "1,2", "-o", str(tmp_path / "o.png")) == 2
-    assert "--mix 1,2: blends the style images everywhere" in capsys.readouterr().err
+    assert "--mix 1,2, --masks left,right: cannot go together" in capsys.readouterr().err
 
 
 def test_an_output_onto_a_mask_file_is_refused_and_the_mask_kept(tmp_path, capsys):
