@@ -8,11 +8,9 @@ Keras traceback after TensorFlow started.
 
 from __future__ import annotations
 
-import json
 import os
-import zipfile
-from pathlib import Path
 
+from stlib.cin.network_file import keras_file_problem
 from stlib.validation import SettingError
 
 __all__ = ["HOW_TO_TRAIN", "STLIB_CLASS_NAMES", "ModelFileError", "model_file_problem"]
@@ -39,19 +37,7 @@ def model_file_problem(path: str | os.PathLike) -> str | None:
     >>> model_file_problem("no/such/file.keras").startswith("no such file")
     True
     """
-    file = Path(path).expanduser()
-    if file.suffix != ".keras":
-        return f"expected a .keras file holding an AdaIN decoder; {HOW_TO_TRAIN}"
-    if not file.is_file():
-        return f"no such file; {HOW_TO_TRAIN}"
-    try:
-        with zipfile.ZipFile(file) as archive:
-            config = json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError):
-        return "is not a Keras .keras file (a zip holding config.json), or it is truncated"
-    if not isinstance(config, dict):
-        return "is not a Keras .keras file (its config.json holds no model)"
-    name = config.get("registered_name") or config.get("class_name")
-    if name not in STLIB_CLASS_NAMES:
-        return f"holds a {config.get('class_name')}, not a stlib AdaIN decoder; {HOW_TO_TRAIN}"
-    return None
+    problem = keras_file_problem(path, STLIB_CLASS_NAMES, "a stlib AdaIN decoder")
+    if problem is None or problem.startswith("is not"):
+        return problem
+    return f"{problem}; {HOW_TO_TRAIN}"

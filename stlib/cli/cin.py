@@ -99,7 +99,7 @@ def add_parser(commands) -> None:
     p.set_defaults(run=run, option_label=option_label)
 
 
-def _model_source(text: str) -> str:
+def model_source(text: str) -> str:
     """--model: a pretrained name, or a stlib network file (checked before TensorFlow)."""
     from stlib.cin.network_file import network_file_problem
     from stlib.cin.pretrained import PRETRAINED
@@ -146,7 +146,7 @@ def run(args) -> int:
     from stlib.cin.mixing import style_weights
     from stlib.startup import start_tensorflow
 
-    model = _model_source(args.model)
+    model = model_source(args.model)
     if args.list:
         start_tensorflow()
         from stlib.cin import api

@@ -11,10 +11,8 @@ TensorFlow starts; the output may not be the model file.
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from stlib.cli.cin import model_source
 from stlib.cli.common import EXIT_OK, local_files
-from stlib.validation import SettingError
 
 OPTIONS = {"model": "MODEL", "quantize": "--quantize", "output": "-o"}
 
@@ -48,25 +46,12 @@ def add_parser(commands) -> None:
     p.set_defaults(run=run, option_label=option_label)
 
 
-def _model_source(text: str) -> str:
-    """MODEL: a pretrained name, or a stlib network file (checked before TensorFlow)."""
-    from stlib.cin.network_file import network_file_problem
-    from stlib.cin.pretrained import PRETRAINED
-
-    if text in PRETRAINED:
-        return text
-    problem = network_file_problem(text)
-    if problem is not None:
-        raise SettingError({"model": text}, f"{problem}; or give {', '.join(PRETRAINED)}")
-    return str(Path(text).expanduser())
-
-
 def run(args) -> int:
     from stlib import outputs
     from stlib.export import SUFFIXES, format_problem
     from stlib.startup import start_tensorflow
 
-    model = _model_source(args.model)
+    model = model_source(args.model)  # the names and files stlib cin takes
     problem = format_problem(args.output)
     if problem is not None:
         raise outputs.OutputPathError(f"output '{args.output}': {problem}")
